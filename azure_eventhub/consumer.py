@@ -1,0 +1,280 @@
+"""The adapter around azure-eventhub: the only module that imports azure.eventhub.
+
+It runs the SDK's event processor (blob checkpoint store for positions and partition ownership,
+owner level 0, greedy load balancing) and turns its callbacks into calls on a ``ReceiveHandler``
+with plain values (``messages.Message``). Every SDK condition has its fate here:
+
+- partition claimed             -> handler.partition_opened
+- batch of events               -> handler.messages_received (the handler returns quickly; it
+                                   blocks only when the in-flight budget is full: receiving pauses)
+- receive pass with no event    -> handler.receive_idle (proves the receiving loop turns)
+- ownership lost / receive error after the SDK's retries -> handler.partition_closed(ref, "lost");
+                                   the SDK reclaims the partition at a later load-balancing pass
+                                   and resumes from the last checkpoint
+- shutdown                      -> handler.partition_closed(ref, "shutdown"), then the SDK
+                                   releases the ownership so a peer can take over at once
+- load-balancing or receive errors -> handler.receive_error (counted, logged; the SDK retries)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import orjson
+from azure.eventhub import EventHubConsumerClient, TransportType
+from azure.eventhub._eventprocessor.common import CloseReason, LoadBalancingStrategy
+from azure.eventhub._eventprocessor.event_processor import EventProcessor
+from azure.eventhub.amqp import AmqpMessageBodyType
+from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
+
+from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
+from azure_eventhub.storage import BlobCheckpoints, container_client
+
+
+class ReceiveHandler(Protocol):
+    def partition_opened(self, ref: PartitionRef) -> None: ...
+    def partition_closed(self, ref: PartitionRef, reason: str) -> None: ...
+    def messages_received(self, ref: PartitionRef, messages: list[Message], info: PartitionInfo | None) -> None: ...
+    def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None) -> None: ...
+    def receive_error(self, ref: PartitionRef | None, error: Exception) -> None: ...
+
+
+@dataclass(frozen=True)
+class ReceiverSettings:
+    hub_connection_string: str
+    hub_name: str
+    consumer_group: str
+    storage_connection_string: str
+    container_name: str
+    starting_position: str = "earliest"  # where a partition with no checkpoint starts
+    transport: str = "amqp"  # or "websocket"
+    custom_endpoint_address: str | None = None
+    http_proxy: dict[str, Any] | None = None  # the SDK's form: proxy_hostname, proxy_port, username, password
+    storage_proxy_url: str | None = None
+    # Production timings, also fine for tests: a 10 s load-balancing pass (the SDK's 30 s makes
+    # fail-over and start-up slow) and ownership that expires after 60 s without renewal.
+    load_balancing_interval: float = 10.0
+    ownership_expiration: float = 60.0
+    max_batch_size: int = 300
+    prefetch: int = 300
+    max_wait_time: float = 2.0  # an empty batch this often per idle partition: the loop is alive
+    # The service sends keep-alive frames when we ask for an idle timeout: a connection that goes
+    # silent longer than this is dead (a frozen peer), the SDK reconnects, and liveness notices.
+    idle_timeout: float = 30.0
+    partition_refresh_interval: float = 120.0  # partitions added to the hub are picked up this often
+    extra_client_options: dict[str, Any] = field(default_factory=dict)
+
+
+def _client_options(settings: ReceiverSettings) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "load_balancing_interval": settings.load_balancing_interval,
+        "partition_ownership_expiration_interval": settings.ownership_expiration,
+        "load_balancing_strategy": LoadBalancingStrategy.GREEDY,
+        "idle_timeout": settings.idle_timeout,
+        "retry_total": 3,
+        "retry_backoff_factor": 0.8,
+        "retry_backoff_max": 30,
+    }
+    if settings.transport == "websocket":
+        options["transport_type"] = TransportType.AmqpOverWebsocket
+    if settings.custom_endpoint_address:
+        options["custom_endpoint_address"] = settings.custom_endpoint_address
+    if settings.http_proxy:
+        options["http_proxy"] = settings.http_proxy
+    options.update(settings.extra_client_options)
+    return options
+
+
+def create_consumer_client(settings: ReceiverSettings, checkpoint_store=None) -> EventHubConsumerClient:
+    return EventHubConsumerClient.from_connection_string(
+        settings.hub_connection_string,
+        settings.consumer_group,
+        eventhub_name=settings.hub_name,
+        checkpoint_store=checkpoint_store,
+        **_client_options(settings),
+    )
+
+
+def _body_bytes(event) -> bytes:
+    body_type = event.body_type
+    body = event.body
+    if body_type == AmqpMessageBodyType.DATA:
+        if isinstance(body, (bytes, bytearray)):
+            return bytes(body)
+        return b"".join(body)
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    return orjson.dumps(body, default=str)  # an AMQP value or sequence body: forwarded as JSON
+
+
+def _text_property(properties: dict | None, name: str) -> str | None:
+    if not properties:
+        return None
+    value = properties.get(name.encode()) or properties.get(name)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
+def to_message(event) -> Message:
+    enqueued = event.enqueued_time
+    return Message(
+        body=_body_bytes(event),
+        sequence_number=event.sequence_number,
+        offset=event.offset,
+        enqueued_time=enqueued.timestamp() if enqueued else None,
+        content_encoding=_text_property(event.properties, "Content-Encoding"),
+        content_type=event.content_type,
+    )
+
+
+def _partition_info(context) -> PartitionInfo | None:
+    properties = context.last_enqueued_event_properties
+    if not properties:
+        return None
+    enqueued = properties.get("enqueued_time")
+    return PartitionInfo(properties.get("sequence_number"), enqueued.timestamp() if enqueued else None)
+
+
+class _EventProcessor(EventProcessor):
+    """The SDK's processor with two fixes, both in its receiving loop: it waits instead of spinning a
+    whole core while it owns no partition, and it re-reads the hub's partition ids now and then (the
+    SDK reads them once) so partitions added later get consumed."""
+
+    idle_poll_seconds = 0.5
+    partition_refresh_seconds = 120.0
+
+    def start(self) -> None:
+        if self._running:
+            return
+        self._running = True
+        threading.Thread(target=self._load_balancing, name="eventhub-load-balancing", daemon=True).start()
+        next_refresh = time.monotonic() + self.partition_refresh_seconds
+        while self._running:
+            consumers = list(self._consumers.items())
+            if not consumers:
+                time.sleep(self.idle_poll_seconds)
+            for partition_id, consumer in consumers:
+                if consumer.stop:
+                    self._close_consumer(partition_id, consumer, CloseReason.OWNERSHIP_LOST)
+                    continue
+                self._do_receive(partition_id, consumer)
+            if time.monotonic() >= next_refresh:
+                next_refresh = time.monotonic() + self.partition_refresh_seconds
+                self._ownership_manager.cached_parition_ids = []  # the next pass lists them again
+        with self._lock:
+            for partition_id, consumer in list(self._consumers.items()):
+                self._close_consumer(partition_id, consumer, CloseReason.SHUTDOWN)
+
+
+class EventHubReceiver:
+    """Receives every partition this process owns and reports to a handler.
+
+    ``run()`` blocks until ``stop()``; call ``stop()`` from another thread.
+    """
+
+    def __init__(self, settings: ReceiverSettings, handler: ReceiveHandler) -> None:
+        self.settings = settings
+        self._handler = handler
+        self.container = container_client(
+            settings.storage_connection_string, settings.container_name, settings.storage_proxy_url
+        )
+        self.checkpoint_store = BlobCheckpointStore(
+            self.container.url, settings.container_name, container_client=self.container
+        )
+        self.checkpoints = BlobCheckpoints(self.checkpoint_store)
+        self.client = create_consumer_client(settings, self.checkpoint_store)
+        starting = "-1" if settings.starting_position == "earliest" else "@latest"
+        self._processor = _EventProcessor(
+            self.client,
+            settings.consumer_group,
+            self._on_batch,
+            batch=True,
+            max_batch_size=settings.max_batch_size,
+            max_wait_time=settings.max_wait_time,
+            checkpoint_store=self.checkpoint_store,
+            initial_event_position=starting,
+            load_balancing_interval=settings.load_balancing_interval,
+            load_balancing_strategy=LoadBalancingStrategy.GREEDY,
+            partition_ownership_expiration_interval=settings.ownership_expiration,
+            prefetch=settings.prefetch,
+            track_last_enqueued_event_properties=True,
+            on_error=self._on_error,
+            on_partition_initialize=self._on_open,
+            on_partition_close=self._on_close,
+        )
+        self._processor.partition_refresh_seconds = settings.partition_refresh_interval
+        self._refs: dict[str, PartitionRef] = {}
+
+    @property
+    def owner_id(self) -> str:
+        return self._processor._id
+
+    @property
+    def namespace(self) -> str:
+        return self.client._address.hostname
+
+    def run(self) -> None:
+        self._processor.start()
+
+    def stop(self) -> None:
+        self._processor.stop()
+
+    def close(self) -> None:
+        self.client.close()
+
+    # --- ownership memory ------------------------------------------------------------------------
+    def release_claims(self, owner_id: str) -> list[str]:
+        """Give up the partitions a previous process of ours still holds (it was killed and could not
+        release them): peers, and our new processor, may claim them at once instead of after the
+        ownership expiry. Returns the partition ids released."""
+        ownerships = self.checkpoint_store.list_ownership(self.namespace, self.settings.hub_name, self.settings.consumer_group)
+        mine = [dict(ownership, owner_id="") for ownership in ownerships if ownership.get("owner_id") == owner_id]
+        if not mine:
+            return []
+        released = self.checkpoint_store.claim_ownership(mine)
+        return [ownership["partition_id"] for ownership in released]
+
+    def partition_ids(self) -> list[str]:
+        return self.client.get_partition_ids()
+
+    def ownership(self) -> list[dict[str, Any]]:
+        return list(
+            self.checkpoint_store.list_ownership(self.namespace, self.settings.hub_name, self.settings.consumer_group)
+        )
+
+    # --- SDK callbacks -------------------------------------------------------------------------
+    def _ref(self, context) -> PartitionRef:
+        ref = self._refs.get(context.partition_id)
+        if ref is None:
+            ref = PartitionRef(
+                context.fully_qualified_namespace, context.eventhub_name, context.consumer_group, context.partition_id
+            )
+            self._refs[context.partition_id] = ref
+        return ref
+
+    def _on_open(self, context) -> None:
+        self._handler.partition_opened(self._ref(context))
+
+    def _on_close(self, context, reason) -> None:
+        self._handler.partition_closed(self._ref(context), "shutdown" if reason == CloseReason.SHUTDOWN else "lost")
+
+    def _on_batch(self, context, events) -> None:
+        ref = self._ref(context)
+        info = _partition_info(context)
+        if events:
+            self._handler.messages_received(ref, [to_message(event) for event in events], info)
+        else:
+            self._handler.receive_idle(ref, info)
+
+    def _on_error(self, context, error: Exception) -> None:
+        self._handler.receive_error(self._ref(context) if context is not None else None, error)
+
+
+ReceiverFactory = Callable[[ReceiverSettings, ReceiveHandler], EventHubReceiver]

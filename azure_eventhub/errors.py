@@ -1,0 +1,45 @@
+"""The library's error classes. Each says when it is raised and what becomes of it."""
+
+from __future__ import annotations
+
+
+class CollectorError(Exception):
+    """Root of the library's errors; ``str()`` gives one line with its context."""
+
+
+class IntakeError(CollectorError):
+    """An intake request failed in a way that is worth retrying (5xx, 429, timeout, dropped
+    connection, 401/403/404 while the operator fixes the setting). Fate: the chunk is retried with
+    backoff until it is accepted, the trigger stops, or its partition is lost."""
+
+    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ChunkRejected(CollectorError):
+    """The intake refused a chunk's content (400, 413). Fate: the chunk is split in halves until the
+    records the intake refuses on their own are isolated; only those are dead-lettered."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(f"intake refused the chunk with HTTP {status}: {reason}")
+        self.status = status
+        self.reason = reason
+
+
+class DeadLetterError(CollectorError):
+    """A dead letter could not be written to the storage container. Fate: retried with backoff; the
+    partition's checkpoint waits for it."""
+
+
+class CheckpointError(CollectorError):
+    """A checkpoint write failed. Fate: counted and logged; the next periodic write retries it
+    (positions are kept in memory, nothing is lost)."""
+
+
+class Abandoned(CollectorError):
+    """Work stopped before it had an outcome because the trigger is stopping or the partition was
+    lost to another owner. Fate: nothing is settled, so the checkpoint stays before the records;
+    they are read again by whoever owns the partition next."""

@@ -1,0 +1,241 @@
+"""Chunks -> intake, and records the intake refuses -> dead letters.
+
+Forwarding threads take work from one queue (bounded by the in-flight budget, not by the queue),
+so several chunks of several partitions are in flight at once. Each chunk gets an outcome:
+accepted (its records are settled), refused (split in halves until the records refused on their own
+are isolated; those are dead-lettered), or abandoned (trigger stopping or partition lost: nothing is
+settled). Transient intake failures never reach this module: the intake port retries them.
+"""
+
+from __future__ import annotations
+
+import base64
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+import orjson
+
+from azure_eventhub.backpressure import Budget
+from azure_eventhub.chunking import Chunk
+from azure_eventhub.errors import Abandoned, ChunkRejected
+from azure_eventhub.leases import Lease
+from azure_eventhub.metrics import PipelineMetrics
+from azure_eventhub.tracking import MessageSlot
+
+LogFunction = Callable[[str, str], None]  # (message, level)
+
+
+class IntakePort(Protocol):
+    def send(self, records: list[str], alive: Callable[[], bool]) -> None:
+        """Return once the intake accepted every record. Raise ChunkRejected when the intake
+        refuses the content (400, 413), Abandoned when ``alive()`` turned false before an outcome."""
+
+
+class DeadLetterPort(Protocol):
+    def write(self, name: str, document: bytes) -> None:
+        """Write the document durably under ``name``; raise on any failure."""
+
+
+@dataclass(slots=True)
+class DeadLetterJob:
+    """A record (or a whole message body, index None) that goes to the dead-letter blob."""
+
+    slot: MessageSlot
+    index: int | None
+    payload: str | bytes
+    kind: str  # "refused" by the intake, "oversized" record, "undecodable" body: a metric label
+    reason: str
+    status: int | None = None
+
+    @property
+    def chars(self) -> int:
+        return len(self.payload)
+
+
+def dead_letter_name(lease: Lease, job: DeadLetterJob) -> str:
+    ref = lease.ref
+    which = "message" if job.index is None else str(job.index)
+    return (
+        f"dead-letters/{ref.namespace}/{ref.hub}/{ref.consumer_group.lower()}/{ref.partition_id}/"
+        f"{job.slot.sequence_number}-{which}.json"
+    )
+
+
+def dead_letter_document(lease: Lease, job: DeadLetterJob) -> bytes:
+    ref = lease.ref
+    document = {
+        "namespace": ref.namespace,
+        "hub": ref.hub,
+        "consumer_group": ref.consumer_group,
+        "partition_id": ref.partition_id,
+        "sequence_number": job.slot.sequence_number,
+        "offset": job.slot.offset,
+        "index": job.index,
+        "kind": job.kind,
+        "reason": job.reason,
+        "status": job.status,
+        "time": datetime.now(UTC).isoformat(),
+    }
+    if isinstance(job.payload, bytes):
+        document["body_base64"] = base64.b64encode(job.payload).decode()
+    else:
+        document["record"] = job.payload
+    return orjson.dumps(document)
+
+
+class Forwarder:
+    def __init__(
+        self,
+        intake: IntakePort,
+        dead_letters: DeadLetterPort,
+        budget: Budget,
+        metrics: PipelineMetrics,
+        log: LogFunction,
+        workers: int = 8,
+        on_progress: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._intake = intake
+        self._dead_letters = dead_letters
+        self._budget = budget
+        self._metrics = metrics
+        self._log = log
+        self._workers = workers
+        self._on_progress = on_progress
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._stopping = threading.Event()
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    # --- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> None:
+        for number in range(self._workers):
+            threading.Thread(target=self._work, name=f"forwarder-{number}", daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop retrying and abandon queued work; requests already sent may still complete."""
+        self._stopping.set()
+        self._budget.wake()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until nothing is in flight; False if the deadline came first."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._in_flight:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._idle.wait(remaining)
+        return True
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    # --- submission (receiving side) -----------------------------------------------------------
+    def submit_chunk(self, lease: Lease, chunk: Chunk) -> bool:
+        return self._submit(lease, chunk, chunk.chars)
+
+    def submit_dead_letter(self, lease: Lease, job: DeadLetterJob) -> bool:
+        return self._submit(lease, job, job.chars)
+
+    def _submit(self, lease: Lease, item: Chunk | DeadLetterJob, chars: int) -> bool:
+        """Queue the work once the budget has room; False (work dropped, unsettled) if the trigger
+        stops or the partition is lost while waiting."""
+        if not self._budget.acquire(chars, lambda: not self.alive(lease), self._on_progress):
+            return False
+        with self._idle:
+            self._in_flight += 1
+        self._queue.put((lease, item, chars))
+        return True
+
+    def alive(self, lease: Lease) -> bool:
+        return lease.alive and not self._stopping.is_set()
+
+    # --- forwarding threads --------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            lease, item, chars = self._queue.get()
+            try:
+                if self.alive(lease):
+                    if isinstance(item, Chunk):
+                        self._forward(lease, item)
+                    else:
+                        self._write_dead_letter(lease, item)
+            except Abandoned:
+                pass
+            except Exception as error:  # the loop boundary: a bug must not kill a forwarding thread
+                self._log(f"Unexpected error while forwarding records of partition {lease.ref}: {error!r}", "error")
+            finally:
+                self._budget.release(chars)
+                with self._idle:
+                    self._in_flight -= 1
+                    self._idle.notify_all()
+
+    def _forward(self, lease: Lease, chunk: Chunk) -> None:
+        started = time.monotonic()
+        try:
+            self._intake.send(chunk.records, lambda: self.alive(lease))
+        except ChunkRejected as rejection:
+            self._metrics.chunk(str(rejection.status))
+            self._on_rejected(lease, chunk, rejection)
+            return
+        self._on_progress()
+        self._metrics.chunk("accepted")
+        self._metrics.forwarded(len(chunk), time.monotonic() - started)
+        if lease.alive:
+            lease.tracker.settle(chunk.slots)
+
+    def _on_rejected(self, lease: Lease, chunk: Chunk, rejection: ChunkRejected) -> None:
+        if len(chunk) > 1:
+            first, second = chunk.halves()
+            self._forward(lease, first)
+            self._forward(lease, second)
+            return
+        job = DeadLetterJob(
+            chunk.slots[0], chunk.indexes[0], chunk.records[0], "refused",
+            f"intake refused the record with HTTP {rejection.status}: {rejection.reason}", rejection.status,
+        )
+        self._write_dead_letter(lease, job)
+
+    def _write_dead_letter(self, lease: Lease, job: DeadLetterJob) -> None:
+        name = dead_letter_name(lease, job)
+        document = dead_letter_document(lease, job)
+        delay = 1.0
+        while True:
+            try:
+                self._dead_letters.write(name, document)
+                break
+            except Exception as error:
+                self._metrics.dead_letter_failure()
+                self._log(
+                    f"Could not write the dead letter {name} to the storage container (retrying; the "
+                    f"partition's checkpoint waits for it): {error}",
+                    "error",
+                )
+            self._pause(lease, delay)
+            delay = min(delay * 2, 30.0)
+        self._metrics.dead_lettered(job.kind)
+        self._log(
+            f"Dead-lettered a record of partition {lease.ref} (sequence number {job.slot.sequence_number}, "
+            f"record {job.index if job.index is not None else 'whole message'}, {job.chars} characters): "
+            f"{job.reason}. It is kept in the storage container as {name}",
+            "warning",
+        )
+        if lease.alive:
+            lease.tracker.settle([job.slot])
+
+    def _pause(self, lease: Lease, delay: float) -> None:
+        """Sleep ``delay`` (with jitter) unless the work is abandoned meanwhile."""
+        deadline = time.monotonic() + delay * random.uniform(0.5, 1.0)
+        while time.monotonic() < deadline:
+            if not self.alive(lease):
+                raise Abandoned(f"partition {lease.ref} lost or trigger stopping")
+            self._stopping.wait(min(0.5, max(0.0, deadline - time.monotonic())))
+        if not self.alive(lease):
+            raise Abandoned(f"partition {lease.ref} lost or trigger stopping")

@@ -1,0 +1,76 @@
+"""How the intake's answers are treated: which are retried, how long to wait, what to tell the user.
+
+Pure functions, used by the trigger's overrides of the SDK's intake helper (``_send_chunk`` and
+``_retry``).
+"""
+
+from __future__ import annotations
+
+import random
+from email.utils import parsedate_to_datetime
+from time import time
+
+from azure_eventhub.errors import ChunkRejected, IntakeError
+
+MAX_BACKOFF_SECONDS = 30.0
+SETTING_BACKOFF_SECONDS = 30.0  # 401/403/404: the operator must fix a setting; retry slowly
+
+
+def outcome_of(status: int, body_text: str, retry_after: str | None) -> IntakeError | ChunkRejected | None:
+    """None when the status accepts the chunk; else the error to raise (retried or rejected)."""
+    if 200 <= status < 300:
+        return None
+    reason = _short(body_text)
+    if status in (400, 413, 422):
+        return ChunkRejected(status, reason or "no reason given")
+    if status in (401, 403):
+        return IntakeError(
+            f"the intake refused the Intake Key (HTTP {status}). Fix the Intake Key field of the trigger: "
+            "copy the key of an existing intake from the Sekoia.io intakes page",
+            status,
+        )
+    if status == 404:
+        return IntakeError(
+            "the intake's batch API was not found (HTTP 404). Fix the Intake Server field of the trigger: "
+            "use your region's intake address, e.g. https://intake.sekoia.io",
+            status,
+        )
+    if status == 429:
+        return IntakeError(f"the intake asks to slow down (HTTP 429){_with(reason)}", status, parse_retry_after(retry_after))
+    return IntakeError(f"the intake answered HTTP {status}{_with(reason)}", status, parse_retry_after(retry_after))
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delay-seconds or HTTP-date), None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time())
+    except (TypeError, ValueError):
+        return None
+
+
+def backoff_seconds(attempt: int, error: BaseException | None, rng: random.Random = random._inst) -> float:
+    """Wait before retry number ``attempt`` (1 = first retry): Retry-After when the intake gives one,
+    slow for settings the operator must fix, else capped exponential with full jitter."""
+    if isinstance(error, IntakeError):
+        if error.retry_after is not None:
+            return min(error.retry_after, 300.0)
+        if error.status in (401, 403, 404):
+            return SETTING_BACKOFF_SECONDS * rng.uniform(0.8, 1.2)
+    ceiling = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(attempt, 16))
+    return rng.uniform(0.1, 1.0) * ceiling
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _with(reason: str) -> str:
+    return f": {reason}" if reason else ""

@@ -1,0 +1,28 @@
+"""A lease is our hold on one partition between the moment we own it and the moment we do not."""
+
+from __future__ import annotations
+
+import itertools
+
+from azure_eventhub.chunking import ChunkBuilder
+from azure_eventhub.messages import PartitionInfo, PartitionRef
+from azure_eventhub.tracking import PartitionTracker, Position
+
+_generations = itertools.count(1)
+
+
+class Lease:
+    """Everything about one owned partition. Once ``alive`` is False nothing of it may move the
+    partition's checkpoint: in-flight work for it is abandoned."""
+
+    def __init__(self, ref: PartitionRef, chunk_size: int, max_chunk_chars: int) -> None:
+        self.ref = ref
+        self.generation = next(_generations)
+        self.tracker = PartitionTracker()
+        self.builder = ChunkBuilder(chunk_size, max_chunk_chars)
+        self.alive = True
+        self.written: Position | None = None  # the last checkpoint we wrote
+        self.info = PartitionInfo()
+
+    def __repr__(self) -> str:
+        return f"Lease({self.ref}, generation={self.generation}, alive={self.alive})"

@@ -1,0 +1,90 @@
+"""Prometheus metrics, named in the vocabulary (message, record, chunk).
+
+All carry the ``intake_key`` label (the SDK's convention); per-partition ones add ``partition``.
+The names start with ``azure_eventhub_`` so they never shadow the SDK's own
+``symphony_module_common_*`` metrics, which the trigger keeps feeding through the SDK's helpers.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+
+PREFIX = "azure_eventhub"
+
+
+class PipelineMetrics:
+    def __init__(self, intake_key: str, registry: CollectorRegistry = REGISTRY) -> None:
+        self.intake_key = intake_key
+
+        def counter(name: str, documentation: str, labels: tuple[str, ...] = ()) -> Counter:
+            return Counter(f"{PREFIX}_{name}", documentation, ("intake_key", *labels), registry=registry)
+
+        def gauge(name: str, documentation: str, labels: tuple[str, ...] = ()) -> Gauge:
+            return Gauge(f"{PREFIX}_{name}", documentation, ("intake_key", *labels), registry=registry)
+
+        self._messages = counter("messages_received", "Event Hubs messages received", ("partition",))
+        self._records = counter("records_decoded", "Decoding outcomes of messages and records, by kind", ("kind",))
+        self._filtered = counter("records_filtered", "Records dropped by the categories filter")
+        self._forwarded = counter("records_forwarded", "Records accepted by the intake")
+        self._chunks = counter("chunks", "Intake requests by outcome: accepted or the HTTP status", ("outcome",))
+        self._dead = counter("records_dead_lettered", "Records written to the dead-letter blobs", ("kind",))
+        self._dead_failures = counter("dead_letter_failures", "Failed attempts to write a dead letter")
+        self._duration = Histogram(
+            f"{PREFIX}_forward_duration_seconds",
+            "Time from a chunk's first send attempt to its acceptance",
+            ("intake_key",),
+            registry=registry,
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+        )
+        self._checkpoints = counter("checkpoint_writes", "Checkpoint writes by result", ("result",))
+        self._owned = gauge("partitions_owned", "Partitions this process owns")
+        self._ownership = counter("ownership_changes", "Partitions claimed or lost", ("change",))
+        self._reconnects = counter("receive_errors", "Receive errors after which the client reconnects")
+        self._lag_events = gauge("lag_events", "Last enqueued sequence number minus the checkpointed one", ("partition",))
+        self._lag_seconds = gauge("lag_seconds", "Age of the oldest record not yet accepted (0 when caught up)", ("partition",))
+
+    def messages_received(self, partition: str, count: int) -> None:
+        self._messages.labels(self.intake_key, partition).inc(count)
+
+    def decoded(self, kind: str, count: int) -> None:
+        self._records.labels(self.intake_key, kind).inc(count)
+
+    def filtered(self, count: int) -> None:
+        self._filtered.labels(self.intake_key).inc(count)
+
+    def forwarded(self, count: int, seconds: float) -> None:
+        self._forwarded.labels(self.intake_key).inc(count)
+        self._duration.labels(self.intake_key).observe(seconds)
+
+    def chunk(self, outcome: str) -> None:
+        self._chunks.labels(self.intake_key, outcome).inc()
+
+    def dead_lettered(self, kind: str) -> None:
+        self._dead.labels(self.intake_key, kind).inc()
+
+    def dead_letter_failure(self) -> None:
+        self._dead_failures.labels(self.intake_key).inc()
+
+    def checkpoint_write(self, result: str) -> None:
+        self._checkpoints.labels(self.intake_key, result).inc()
+
+    def partitions_owned(self, count: int) -> None:
+        self._owned.labels(self.intake_key).set(count)
+
+    def ownership_change(self, change: str) -> None:
+        self._ownership.labels(self.intake_key, change).inc()
+
+    def receive_error(self) -> None:
+        self._reconnects.labels(self.intake_key).inc()
+
+    def lag(self, partition: str, events: int | None, seconds: float) -> None:
+        if events is not None:
+            self._lag_events.labels(self.intake_key, partition).set(events)
+        self._lag_seconds.labels(self.intake_key, partition).set(seconds)
+
+    def forget_partition(self, partition: str) -> None:
+        for gauge in (self._lag_events, self._lag_seconds):
+            try:
+                gauge.remove(self.intake_key, partition)
+            except KeyError:
+                pass

@@ -1,0 +1,219 @@
+"""The pipeline: received messages -> records -> filtered -> chunks -> intake -> checkpoints.
+
+Delivery is at-least-once: a partition's checkpoint moves only past messages whose every record
+was accepted by the intake, durably dead-lettered, or dropped by a counted rule (category filter,
+heartbeat, null). Receiving never waits for the intake while the in-flight budget has room; when it
+has none, receiving pauses. Callbacks come from the Event Hubs adapter's receiving thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from azure_eventhub.backpressure import Budget
+from azure_eventhub.checkpointing import Checkpointer, CheckpointPort
+from azure_eventhub.chunking import DEFAULT_MAX_CHUNK_CHARS
+from azure_eventhub.decoding import MAX_RECORD_CHARS, decode_message
+from azure_eventhub.filtering import CategoryFilter
+from azure_eventhub.forwarding import DeadLetterJob, DeadLetterPort, Forwarder, IntakePort
+from azure_eventhub.leases import Lease
+from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
+from azure_eventhub.metrics import PipelineMetrics
+
+LogFunction = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    chunk_size: int = 1000
+    categories: tuple[str, ...] = ()
+    max_chunk_chars: int = DEFAULT_MAX_CHUNK_CHARS
+    # Record characters received but not yet settled, all partitions together: about 2-3 times this
+    # in bytes of memory. Receiving pauses beyond it.
+    max_in_flight_chars: int = 48 * 1024 * 1024
+    forwarding_threads: int = 8
+    linger_seconds: float = 1.0  # a partial chunk waits at most this long
+    checkpoint_interval: float = 5.0  # coalesced checkpoint writes, per partition
+    progress_log_interval: float = 60.0
+
+
+class Pipeline:
+    def __init__(
+        self,
+        settings: PipelineSettings,
+        intake: IntakePort,
+        dead_letters: DeadLetterPort,
+        checkpoints: CheckpointPort,
+        metrics: PipelineMetrics,
+        log: LogFunction,
+        on_progress: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.settings = settings
+        self._metrics = metrics
+        self._log = log
+        self._on_progress = on_progress
+        self._filter = CategoryFilter(settings.categories)
+        self._budget = Budget(settings.max_in_flight_chars)
+        self._forwarder = Forwarder(
+            intake, dead_letters, self._budget, metrics, log, settings.forwarding_threads, on_progress
+        )
+        self._checkpointer = Checkpointer(checkpoints, metrics, log)
+        self._leases: dict[str, Lease] = {}
+        self._leases_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._ticker: threading.Thread | None = None
+        self.records_forwarded_total = 0
+
+    # --- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> None:
+        self._forwarder.start()
+        self._ticker = threading.Thread(target=self._tick_forever, name="pipeline-ticker", daemon=True)
+        self._ticker.start()
+
+    def stop(self, drain_seconds: float) -> bool:
+        """Stop sending: queued work is abandoned, retries stop, requests already sent get up to
+        ``drain_seconds`` to complete. Returns True if nothing was left in flight."""
+        self._stopping.set()
+        self._forwarder.stop()
+        return self._forwarder.drain(drain_seconds)
+
+    def write_final_checkpoints(self) -> None:
+        for lease in self.leases():
+            self._checkpointer.write(lease)
+
+    def leases(self) -> list[Lease]:
+        with self._leases_lock:
+            return list(self._leases.values())
+
+    @property
+    def budget_used(self) -> int:
+        return self._budget.used
+
+    # --- adapter callbacks ---------------------------------------------------------------------
+    def partition_opened(self, ref: PartitionRef) -> None:
+        lease = Lease(ref, self.settings.chunk_size, self.settings.max_chunk_chars)
+        with self._leases_lock:
+            previous = self._leases.get(ref.partition_id)
+            self._leases[ref.partition_id] = lease
+            owned = len(self._leases)
+        if previous is not None:
+            previous.alive = False
+        self._metrics.partitions_owned(owned)
+        self._metrics.ownership_change("claimed")
+        self._log(f"Receiving partition {ref} (now owning {owned})", "info")
+
+    def partition_closed(self, ref: PartitionRef, reason: str) -> None:
+        """``reason`` is "shutdown" (we stop: write what was settled) or "lost" (another owner or a
+        receive failure: nothing of ours may move its checkpoint any more)."""
+        with self._leases_lock:
+            lease = self._leases.pop(ref.partition_id, None)
+            owned = len(self._leases)
+        if lease is None:
+            return
+        if reason == "shutdown":
+            self._checkpointer.write(lease)
+        lease.alive = False
+        self._budget.wake()
+        self._metrics.partitions_owned(owned)
+        self._metrics.forget_partition(ref.partition_id)
+        if reason != "shutdown":
+            self._metrics.ownership_change("lost")
+            self._log(f"Stopped receiving partition {ref}: {reason} (now owning {owned})", "warning")
+
+    def messages_received(self, ref: PartitionRef, messages: list[Message], info: PartitionInfo | None) -> None:
+        self._on_progress()
+        lease = self._lease(ref)
+        if lease is None or self._stopping.is_set():
+            return  # not tracked, so never checkpointed: read again by the next owner
+        if info is not None:
+            lease.info = info
+        self._metrics.messages_received(ref.partition_id, len(messages))
+        for message in messages:
+            self._process(lease, message)
+
+    def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None) -> None:
+        """A receive pass that brought no message: the receiving loop is alive."""
+        self._on_progress()
+        lease = self._lease(ref)
+        if lease is not None and info is not None:
+            lease.info = info
+
+    def _lease(self, ref: PartitionRef) -> Lease | None:
+        with self._leases_lock:
+            return self._leases.get(ref.partition_id)
+
+    # --- per message ---------------------------------------------------------------------------
+    def _process(self, lease: Lease, message: Message) -> None:
+        decoded = decode_message(message.body, message.content_encoding, message.content_type)
+        for kind, count in decoded.outcomes.items():
+            self._metrics.decoded(kind, count)
+        tracker = lease.tracker
+        slot = tracker.open(message.sequence_number, message.offset, message.enqueued_time)
+        forwarder = self._forwarder
+        if decoded.dead_letter is not None:
+            tracker.hold(slot)
+            job = DeadLetterJob(slot, None, decoded.dead_letter.body, "undecodable", decoded.dead_letter.reason)
+            forwarder.submit_dead_letter(lease, job)
+        filtered = 0
+        keep = self._filter.keep if self._filter.active else None
+        builder = lease.builder
+        for record in decoded.records:
+            if keep is not None and not keep(record):
+                filtered += 1
+                continue
+            tracker.hold(slot)
+            if len(record.text) > MAX_RECORD_CHARS:
+                reason = f"record of {len(record.text)} characters exceeds the intake's limit of {MAX_RECORD_CHARS}"
+                forwarder.submit_dead_letter(lease, DeadLetterJob(slot, record.index, record.text, "oversized", reason))
+                continue
+            full = builder.add(record.text, slot, record.index)
+            if full is not None:
+                forwarder.submit_chunk(lease, full)
+        if filtered:
+            self._metrics.filtered(filtered)
+        tracker.seal(slot)
+
+    # --- timers --------------------------------------------------------------------------------
+    def _tick_forever(self) -> None:
+        next_checkpoint = time.monotonic() + self.settings.checkpoint_interval
+        next_progress = time.monotonic() + self.settings.progress_log_interval
+        while not self._stopping.wait(0.2):
+            for lease in self.leases():
+                chunk = lease.builder.take(older_than=self.settings.linger_seconds)
+                if chunk is not None:
+                    self._forwarder.submit_chunk(lease, chunk)
+            now = time.monotonic()
+            if now >= next_checkpoint:
+                next_checkpoint = now + self.settings.checkpoint_interval
+                self._checkpoint_and_measure()
+            if now >= next_progress:
+                next_progress = now + self.settings.progress_log_interval
+                self._log_progress()
+
+    def _checkpoint_and_measure(self) -> None:
+        now = time.time()
+        for lease in self.leases():
+            self._checkpointer.write(lease)
+            oldest = lease.tracker.oldest_unsettled_enqueued_time()
+            lag_seconds = max(0.0, now - oldest) if oldest is not None else 0.0
+            last = lease.info.last_enqueued_sequence_number
+            checkpointed = lease.written.sequence_number if lease.written is not None else None
+            lag_events = None
+            if last is not None:
+                lag_events = max(0, last - checkpointed) if checkpointed is not None else last + 1
+            self._metrics.lag(lease.ref.partition_id, lag_events, lag_seconds)
+
+    def _log_progress(self) -> None:
+        leases = self.leases()
+        parts = []
+        for lease in sorted(leases, key=lambda item: item.ref.partition_id):
+            written = lease.written.sequence_number if lease.written else "none"
+            parts.append(f"{lease.ref.partition_id}@{written}")
+        self._log(
+            f"Progress: owning {len(leases)} partitions (partition@checkpointed sequence number: "
+            f"{', '.join(parts) or 'none'}); {self._budget.used} characters in flight",
+            "info",
+        )

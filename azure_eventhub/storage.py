@@ -1,0 +1,65 @@
+"""The adapter around Azure Blob Storage: the container, dead-letter blobs, checkpoint writes.
+
+The only module of the library, with consumer.py, that imports azure.*.
+"""
+
+from __future__ import annotations
+
+from azure.core.exceptions import ResourceExistsError
+from azure.storage.blob import ContainerClient, ContentSettings, LinearRetry
+
+from azure_eventhub.messages import PartitionRef
+from azure_eventhub.tracking import Position
+
+# The storage SDK's default retry waits about a minute per failing call; ours must stay responsive
+# (stop within seconds, retry at the next tick instead).
+_RETRY = LinearRetry(backoff=1, random_jitter_range=1, retry_total=2)
+_TIMEOUTS = {"connection_timeout": 5, "read_timeout": 15}
+
+
+def container_client(connection_string: str, container: str, proxy_url: str | None = None) -> ContainerClient:
+    kwargs: dict = {"retry_policy": _RETRY, **_TIMEOUTS}
+    if proxy_url:
+        kwargs["proxies"] = {"http": proxy_url, "https": proxy_url}
+    return ContainerClient.from_connection_string(connection_string, container, **kwargs)
+
+
+def ensure_container(client: ContainerClient) -> bool:
+    """Create the container if missing; True if it was created ("already exists" is fine)."""
+    try:
+        client.create_container()
+        return True
+    except ResourceExistsError:
+        return False
+
+
+class BlobDeadLetters:
+    """Dead letters as JSON blobs in the storage container (overwritten on retry: idempotent)."""
+
+    def __init__(self, client: ContainerClient) -> None:
+        self._client = client
+
+    def write(self, name: str, document: bytes) -> None:
+        self._client.upload_blob(
+            name, document, overwrite=True, content_settings=ContentSettings(content_type="application/json")
+        )
+
+
+class BlobCheckpoints:
+    """Checkpoint writes through the SDK's blob checkpoint store (the same blobs and metadata the
+    event processor reads when it claims a partition)."""
+
+    def __init__(self, checkpoint_store) -> None:
+        self._store = checkpoint_store
+
+    def write(self, ref: PartitionRef, position: Position) -> None:
+        self._store.update_checkpoint(
+            {
+                "fully_qualified_namespace": ref.namespace,
+                "eventhub_name": ref.hub,
+                "consumer_group": ref.consumer_group,
+                "partition_id": ref.partition_id,
+                "offset": position.offset,
+                "sequence_number": position.sequence_number,
+            }
+        )

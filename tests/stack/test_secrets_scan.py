@@ -1,0 +1,45 @@
+from urllib.parse import quote
+
+from tests.stack.secrets_scan import connection_string_credentials, find_secrets
+
+EH_KEY = "q7Pz/3kKd9+Ab1cDeFgHiJkLmNoPqRsTuVwXyZ0123=="
+EVENTHUB = (
+    "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=listen;" f"SharedAccessKey={EH_KEY};EntityPath=hub"
+)
+STORAGE_KEY = "c3RvcmFnZS1rZXktZm9yLXRlc3RzLW9ubHk+/w=="
+STORAGE = (
+    "DefaultEndpointsProtocol=https;AccountName=acct;" f"AccountKey={STORAGE_KEY};EndpointSuffix=core.windows.net"
+)
+INTAKE_KEY = "intake-key-0123456789"
+
+
+def test_clean_texts_report_nothing():
+    texts = {"output": "started; namespace ns.servicebus.windows.net, account acct"}
+    assert find_secrets(texts, [EVENTHUB, STORAGE, INTAKE_KEY]) == []
+
+
+def test_whole_secret_is_found_with_its_place():
+    findings = find_secrets({"logs": f"key is {INTAKE_KEY}"}, [EVENTHUB, INTAKE_KEY])
+    assert findings == ["logs: secret #1 value at offset 7"]
+
+
+def test_shared_access_key_alone_is_found():
+    findings = find_secrets({"output": f"sig={EH_KEY}"}, [EVENTHUB])
+    assert findings == ["output: secret #0 sharedaccesskey value at offset 4"]
+
+
+def test_url_encoded_account_key_is_found():
+    findings = find_secrets({"url": f"?k={quote(STORAGE_KEY, safe='')}"}, [STORAGE])
+    assert findings == ["url: secret #0 accountkey value (url-encoded) at offset 3"]
+
+
+def test_reports_never_contain_the_secret():
+    findings = find_secrets({"a": EVENTHUB * 2}, [EVENTHUB])
+    assert findings
+    assert all(EH_KEY not in line and "SharedAccessKey=" not in line for line in findings)
+
+
+def test_connection_string_credentials():
+    assert connection_string_credentials(EVENTHUB) == {"sharedaccesskey": EH_KEY}
+    assert connection_string_credentials(STORAGE) == {"accountkey": STORAGE_KEY}
+    assert connection_string_credentials("not a connection string") == {}

@@ -1,0 +1,117 @@
+import threading
+
+import orjson
+
+from azure_eventhub.backpressure import Budget
+from azure_eventhub.chunking import ChunkBuilder
+from azure_eventhub.forwarding import DeadLetterJob, Forwarder, dead_letter_name
+from azure_eventhub.leases import Lease
+from tests.fakes import REF, FakeDeadLetters, FakeIntake, LogRecorder, fresh_metrics
+from tests.stack.waiting import wait_until
+
+
+def make(intake=None, dead_letters=None, budget_chars=10_000):
+    intake = intake or FakeIntake()
+    dead_letters = dead_letters or FakeDeadLetters()
+    log = LogRecorder()
+    forwarder = Forwarder(intake, dead_letters, Budget(budget_chars), fresh_metrics(), log, workers=2)
+    forwarder.start()
+    return forwarder, intake, dead_letters, log
+
+
+def chunk_of(lease, texts):
+    """One message per record, each sealed, all in one chunk."""
+    builder = ChunkBuilder(max_records=len(texts))
+    chunk = None
+    for number, text in enumerate(texts):
+        slot = lease.tracker.open(number, str(number), None)
+        lease.tracker.hold(slot)
+        lease.tracker.seal(slot)
+        chunk = builder.add(text, slot, 0)
+    return chunk
+
+
+def test_an_accepted_chunk_settles_its_records():
+    forwarder, intake, _, _ = make()
+    lease = Lease(REF, 10, 1000)
+    forwarder.submit_chunk(lease, chunk_of(lease, ["a", "b", "c"]))
+    assert forwarder.drain(5)
+    assert intake.records() == ["a", "b", "c"]
+    assert lease.tracker.position.sequence_number == 2
+
+
+def test_a_refused_chunk_is_split_until_the_bad_record_is_isolated_and_dead_lettered():
+    forwarder, intake, dead_letters, log = make(FakeIntake(refuse="BAD"))
+    lease = Lease(REF, 10, 1000)
+    texts = ["r0", "r1", "BAD2", "r3", "r4", "r5", "r6"]
+    forwarder.submit_chunk(lease, chunk_of(lease, texts))
+    assert forwarder.drain(5)
+    assert sorted(intake.records()) == sorted(text for text in texts if "BAD" not in text)
+    assert list(dead_letters.written) == ["dead-letters/ns.servicebus.windows.net/hub/$default/0/2-0.json"]
+    document = orjson.loads(dead_letters.written["dead-letters/ns.servicebus.windows.net/hub/$default/0/2-0.json"])
+    assert document["record"] == "BAD2" and document["status"] == 400 and document["kind"] == "refused"
+    assert lease.tracker.position.sequence_number == 6  # dead-lettered counts as settled
+    assert "Dead-lettered a record" in log.texts()
+
+
+def test_a_dead_letter_that_cannot_be_written_holds_the_checkpoint_until_it_is(monkeypatch):
+    forwarder, _, dead_letters, log = make(dead_letters=FakeDeadLetters(failures=2))
+    monkeypatch.setattr("azure_eventhub.forwarding.random.uniform", lambda a, b: 0.01)
+    lease = Lease(REF, 10, 1000)
+    slot = lease.tracker.open(0, "0", None)
+    lease.tracker.hold(slot)
+    lease.tracker.seal(slot)
+    forwarder.submit_dead_letter(lease, DeadLetterJob(slot, 0, "x" * 10, "oversized", "too big"))
+    assert forwarder.drain(10)
+    assert dead_letters.attempts == 3 and len(dead_letters.written) == 1
+    assert lease.tracker.position.sequence_number == 0
+    assert "Could not write the dead letter" in log.texts()
+
+
+def test_work_of_a_lost_partition_is_abandoned_without_settling():
+    intake = FakeIntake()
+    intake.blocked.set()
+    forwarder, _, _, _ = make(intake)
+    lease = Lease(REF, 10, 1000)
+    forwarder.submit_chunk(lease, chunk_of(lease, ["a"]))
+    wait_until(lambda: intake.calls == 1, 5)
+    lease.alive = False
+    assert forwarder.drain(5)
+    assert lease.tracker.position is None
+
+
+def test_stop_abandons_in_flight_work_and_drain_reports_it():
+    intake = FakeIntake()
+    intake.blocked.set()
+    forwarder, _, _, _ = make(intake)
+    lease = Lease(REF, 10, 1000)
+    forwarder.submit_chunk(lease, chunk_of(lease, ["a"]))
+    forwarder.submit_chunk(lease, chunk_of(lease, ["b"]))
+    wait_until(lambda: intake.calls >= 1, 5)
+    forwarder.stop()
+    assert forwarder.drain(5)
+    assert intake.records() == [] and lease.tracker.position is None
+
+
+def test_submission_waits_for_budget_and_gives_up_when_the_partition_is_lost():
+    intake = FakeIntake()
+    intake.blocked.set()
+    forwarder, _, _, _ = make(intake, budget_chars=5)
+    lease = Lease(REF, 10, 1000)
+    assert forwarder.submit_chunk(lease, chunk_of(lease, ["aaaa"]))
+    outcome = []
+    waiting = threading.Thread(target=lambda: outcome.append(forwarder.submit_chunk(lease, chunk_of(lease, ["bbbb"]))))
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive(), "the second chunk must wait for room"
+    lease.alive = False
+    waiting.join(5)
+    assert outcome == [False]
+
+
+def test_dead_letter_names_say_where_the_record_came_from():
+    lease = Lease(REF, 10, 1000)
+    slot = lease.tracker.open(42, "4200", None)
+    assert dead_letter_name(lease, DeadLetterJob(slot, None, b"\x00", "undecodable", "bad gzip")).endswith(
+        "/hub/$default/0/42-message.json"
+    )

@@ -1,0 +1,129 @@
+"""The pipeline with recording fakes: what is forwarded, and where checkpoints may go."""
+
+import orjson
+import pytest
+
+from azure_eventhub.decoding import MAX_RECORD_CHARS
+from azure_eventhub.messages import Message
+from azure_eventhub.pipeline import Pipeline, PipelineSettings
+from tests.fakes import REF, FakeCheckpoints, FakeDeadLetters, FakeIntake, LogRecorder, fresh_metrics
+from tests.stack.waiting import wait_until
+
+
+def message(sequence_number, *records):
+    body = orjson.dumps({"records": list(records)})
+    return Message(body, sequence_number, str(sequence_number * 1000), 1_700_000_000.0 + sequence_number)
+
+
+@pytest.fixture
+def parts():
+    intake, dead, checkpoints, log = FakeIntake(), FakeDeadLetters(), FakeCheckpoints(), LogRecorder()
+    created = []
+
+    def build(**settings):
+        options = {"chunk_size": 3, "linger_seconds": 0.2, "checkpoint_interval": 0.1, **settings}
+        pipeline = Pipeline(PipelineSettings(**options), intake, dead, checkpoints, fresh_metrics(), log)
+        pipeline.start()
+        pipeline.partition_opened(REF)
+        created.append(pipeline)
+        return pipeline
+
+    yield build, intake, dead, checkpoints, log
+    for pipeline in created:
+        pipeline.stop(1)
+
+
+def checkpointed(checkpoints):
+    position = checkpoints.last()
+    return position.sequence_number if position else None
+
+
+def test_records_are_chunked_forwarded_and_checkpointed(parts):
+    build, intake, _, checkpoints, _ = parts
+    pipeline = build()
+    pipeline.messages_received(REF, [message(n, {"id": n}, {"id": n + 100}) for n in range(4)], None)
+    wait_until(lambda: checkpointed(checkpoints) == 3, 5)
+    assert sorted(orjson.loads(record)["id"] for record in intake.records()) == [0, 1, 2, 3, 100, 101, 102, 103]
+    assert all(len(chunk) <= 3 for chunk in intake.accepted)
+
+
+def test_a_partial_chunk_waits_at_most_the_linger_time(parts):
+    build, intake, _, _, _ = parts
+    pipeline = build(chunk_size=1000)
+    pipeline.messages_received(REF, [message(0, {"id": 1})], None)
+    wait_until(lambda: intake.records() == ['{"id":1}'], 3)
+
+
+def test_filtered_records_are_counted_drops_that_let_the_checkpoint_move(parts):
+    build, intake, _, checkpoints, _ = parts
+    pipeline = build(categories=("SignInLogs",))
+    pipeline.messages_received(
+        REF, [message(0, {"category": "signinlogs", "id": 1}, {"category": "AuditLogs", "id": 2}), message(1, {"id": 3})], None
+    )
+    wait_until(lambda: checkpointed(checkpoints) == 1, 5)
+    assert [orjson.loads(record)["id"] for record in intake.records()] == [1]
+
+
+def test_a_failing_intake_leaves_the_checkpoint_where_it_was(parts):
+    build, intake, _, checkpoints, _ = parts
+    pipeline = build()
+    pipeline.messages_received(REF, [message(0, {"id": 0})], None)
+    wait_until(lambda: checkpointed(checkpoints) == 0, 5)
+    intake.blocked.set()  # the intake stops answering
+    pipeline.messages_received(REF, [message(1, {"id": 1}, {"id": 2}, {"id": 3})], None)
+    wait_until(lambda: intake.calls == 2, 5)
+    pipeline._checkpoint_and_measure()
+    assert checkpointed(checkpoints) == 0
+    intake.blocked.clear()
+    wait_until(lambda: checkpointed(checkpoints) == 1, 5)
+
+
+def test_a_refused_record_is_dead_lettered_and_the_rest_flows(parts):
+    build, intake, dead, checkpoints, _ = parts
+    intake.refuse = "poison"
+    pipeline = build()
+    pipeline.messages_received(REF, [message(0, {"id": 0}, {"id": "poison"}, {"id": 2})], None)
+    wait_until(lambda: checkpointed(checkpoints) == 0, 5)
+    assert sorted(intake.records()) == ['{"id":0}', '{"id":2}']
+    assert len(dead.written) == 1
+
+
+def test_an_oversized_record_goes_to_the_dead_letters(parts):
+    build, intake, dead, checkpoints, _ = parts
+    pipeline = build()
+    pipeline.messages_received(REF, [message(0, {"blob": "x" * MAX_RECORD_CHARS}, {"id": 1})], None)
+    wait_until(lambda: checkpointed(checkpoints) == 0, 5)
+    assert intake.records() == ['{"id":1}']
+    (document,) = dead.written.values()
+    assert orjson.loads(document)["kind"] == "oversized"
+
+
+def test_a_lost_partition_never_moves_its_checkpoint_again(parts):
+    build, intake, _, checkpoints, _ = parts
+    intake.blocked.set()
+    pipeline = build()
+    pipeline.messages_received(REF, [message(0, {"id": 0}, {"id": 1}, {"id": 2})], None)
+    wait_until(lambda: intake.calls == 1, 5)
+    pipeline.partition_closed(REF, "lost")
+    intake.blocked.clear()
+    pipeline._checkpoint_and_measure()
+    assert checkpoints.written == []
+
+
+def test_shutdown_writes_the_accepted_position(parts):
+    build, _, _, checkpoints, _ = parts
+    pipeline = build(checkpoint_interval=3600)
+    pipeline.messages_received(REF, [message(0, {"id": 0}, {"id": 1}, {"id": 2})], None)
+    wait_until(lambda: pipeline.leases()[0].tracker.position is not None, 5)
+    assert pipeline.stop(2)
+    pipeline.partition_closed(REF, "shutdown")
+    assert checkpointed(checkpoints) == 0
+
+
+def test_messages_received_while_stopping_are_not_tracked(parts):
+    build, intake, _, checkpoints, _ = parts
+    pipeline = build()
+    pipeline.stop(1)
+    pipeline.messages_received(REF, [message(0, {"id": 0})], None)
+    pipeline.write_final_checkpoints()
+    assert intake.records() == [] and checkpoints.written == []

@@ -1,0 +1,572 @@
+"""The trigger's arguments: one typed model mirroring trigger_consume_eventhub_messages.json, and the
+checks run when the trigger starts.
+
+Two steps, because of how the SDK hands the configuration over:
+
+1. ``load_configuration(raw)``, when the SDK sets ``trigger.configuration`` from the configuration
+   file. Secret fields may still hold the platform's placeholders then (the SDK overlays the real
+   values afterwards with ``setattr``), so secret fields accept any text, or nothing. Only the types,
+   enums and ranges of the other fields are checked.
+2. ``validate(configuration)``, when the trigger starts running, after the secrets are applied. It
+   parses the connection strings and URLs and returns ``ValidatedSettings``.
+
+Both raise ``ConfigurationError``: one line naming the form field and the fix, never a secret. The
+text of pydantic's own errors never gets out (it embeds the input values, secrets included); the
+model also sets ``hide_input_in_errors`` in case someone validates it directly.
+"""
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import quote, quote_plus, unquote, urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sekoia_automation.exceptions import TriggerConfigurationError
+
+# At most this many records per intake request. The SDK already caps a request at about 9 MiB, so
+# with Azure diagnostic records (about 1 KiB each) more than 10000 would not make requests larger,
+# only hold more records in memory per chunk and make a rejected chunk costlier to split and retry.
+CHUNK_SIZE_MAX = 10000
+
+SECRET_FIELDS = ("hub_connection_string", "storage_connection_string", "intake_key", "proxy_url")
+
+HUB_CONNECTION_STRING_SOURCE = (
+    "the Connection string–primary key of a policy with Listen "
+    "(Event Hubs namespace > Event Hubs > your hub > Shared access policies)"
+)
+STORAGE_CONNECTION_STRING_SOURCE = (
+    "the connection string of the storage account (Storage accounts > your account > "
+    "Security + networking > Access keys > Connection string)"
+)
+
+
+class ConfigurationError(TriggerConfigurationError):
+    """Raised when an argument of the trigger is missing or wrong; names the form field and the fix.
+
+    A TriggerConfigurationError, so that the SDK treats it as critical when it escapes run().
+    """
+
+    def __init__(self, field: str, fix: str):
+        super().__init__(field, fix)  # both in args: the error pickles, and str() below is the only text
+        self.field = field
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return " ".join(f"{self.field}: {self.fix}".split())
+
+
+class ConsumeEventhubConfiguration(BaseModel):
+    """The arguments of the "Consume Eventhub messages" trigger, as the configuration file gives them."""
+
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+    hub_connection_string: str = Field(title="Hub Connection String", repr=False)
+    hub_name: str = Field(title="Hub Name")
+    hub_consumer_group: str = Field("sekoiaio", title="Hub Consumer Group")
+    storage_connection_string: str = Field(title="Storage Connection String", repr=False)
+    storage_container_name: str = Field(title="Storage Container Name")
+    intake_key: str = Field(title="Intake Key", repr=False)
+    intake_server: str = Field("https://intake.sekoia.io", title="Intake Server")
+    chunk_size: int = Field(1000, ge=1, le=CHUNK_SIZE_MAX, title="Chunk Size")
+    categories: list[str] = Field([], title="Categories")  # pydantic copies it per instance
+    starting_position: Literal["earliest", "latest"] = Field("earliest", title="Starting Position")
+    transport: Literal["amqp", "websocket"] = Field("amqp", title="Transport")
+    custom_endpoint_address: str | None = Field(None, title="Custom Endpoint Address")
+    proxy_url: str | None = Field(None, title="Proxy URL", repr=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tolerate_blanks(cls, data: Any) -> Any:
+        """null means "not set": defaults apply, and secrets not yet overlaid load as "" (validate()
+        reports them); a blank optional field is not set either."""
+        if not isinstance(data, dict):
+            return data
+        data = {key: value for key, value in data.items() if value is not None}
+        for name in ("custom_endpoint_address", "proxy_url"):
+            if isinstance(data.get(name), str) and not data[name].strip():
+                del data[name]
+        for name in SECRET_FIELDS:
+            if name not in data and cls.model_fields[name].is_required():
+                data[name] = ""
+        return data
+
+    @field_validator("chunk_size", mode="before")
+    @classmethod
+    def _no_bool_count(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("a bool is not a count")
+        return value
+
+    def raw_values(self) -> dict[str, Any]:
+        """The current attribute values, as set by the SDK. Not model_dump(): pydantic warns, with the
+        value, about an attribute of the wrong type, and secrets are set without validation."""
+        return {name: getattr(self, name) for name in type(self).model_fields}
+
+    def redacted_dump(self) -> dict[str, Any]:
+        """The values with every non-empty secret replaced by "***" (for Sentry contexts)."""
+        return {name: "***" if name in SECRET_FIELDS and value else value for name, value in self.raw_values().items()}
+
+
+def label(name: str) -> str:
+    """The form label of an argument."""
+    return ConsumeEventhubConfiguration.model_fields[name].title or name
+
+
+# What to put in each field, for messages about a missing or mistyped value.
+_HOW_TO_FILL = {
+    "hub_connection_string": f"paste {HUB_CONNECTION_STRING_SOURCE}",
+    "hub_name": "enter the name of the event hub (Event Hubs namespace > Event Hubs), e.g. o365-event",
+    "hub_consumer_group": "enter a consumer group of the hub (Event Hubs namespace > Event Hubs > your hub > "
+    "Consumer groups), e.g. sekoiaio",
+    "storage_connection_string": f"paste {STORAGE_CONNECTION_STRING_SOURCE}",
+    "storage_container_name": "enter the name of a blob container of that storage account, e.g. eventhub-checkpoints",
+    "intake_key": "paste the intake key of the Sekoia.io intake the records go to",
+    "intake_server": "enter an http(s) URL such as https://intake.sekoia.io",
+    "chunk_size": f"enter a whole number of records between 1 and {CHUNK_SIZE_MAX}",
+    "categories": "enter a list of category names, or leave it empty to forward every record",
+    "starting_position": "choose earliest or latest",
+    "transport": "choose amqp or websocket",
+    "custom_endpoint_address": "enter a URL with the scheme sb://, amqps://, https:// or wss:// and no path, "
+    "e.g. sb://my-gateway.example.com:443",
+    "proxy_url": "enter http://[user:password@]host:port",
+}
+
+
+def _shown(value: Any) -> str:
+    """A non-secret input value, as echoed in a message."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _field_error(name: str, value: Any, problem: str | None = None) -> ConfigurationError:
+    """An error about a field's value; the value is shown only for non-secret fields."""
+    if problem is None:
+        problem = "must be text" if name in SECRET_FIELDS else f"got {_shown(value)}"
+    return ConfigurationError(label(name), f"{problem}; {_HOW_TO_FILL[name]}")
+
+
+def load_configuration(raw: Any) -> ConsumeEventhubConfiguration:
+    """Build the model from the configuration file's content; secret fields may be placeholders."""
+    if isinstance(raw, ConsumeEventhubConfiguration):
+        return raw
+    if not isinstance(raw, dict):
+        raise ConfigurationError("Trigger configuration", "expected an object of arguments; save the form again")
+    try:
+        return ConsumeEventhubConfiguration.model_validate(raw)
+    except ValidationError as exc:
+        # Keep only field names out of the except block: no exception chain carries the inputs on.
+        problems = [(error["loc"], error["type"]) for error in exc.errors(include_input=False, include_url=False)]
+    raise _load_error(raw, problems)
+
+
+def _load_error(raw: dict, problems: list[tuple[tuple, str]]) -> ConfigurationError:
+    order = list(ConsumeEventhubConfiguration.model_fields)
+    problems.sort(key=lambda problem: order.index(problem[0][0]) if problem[0] and problem[0][0] in order else 99)
+    loc, error_type = problems[0]
+    name = loc[0] if loc and loc[0] in order else None
+    if name is None:
+        return ConfigurationError("Trigger configuration", "unreadable arguments; save the form again")
+    if error_type == "missing":
+        return _field_error(name, None, "required")
+    value = raw.get(name)
+    if len(loc) > 1 and isinstance(value, list) and isinstance(loc[1], int):
+        return _field_error(name, value, f"item {loc[1] + 1} is {_shown(value[loc[1]])}, not text")
+    return _field_error(name, value)
+
+
+# Hub connection strings ----------------------------------------------------------------------------
+
+# Keys are case-sensitive, as azure-eventhub's parse_connection_string reads them (check_case=True),
+# except SharedAccessSignature, which it matches in any case.
+_HUB_KEYS = ("Endpoint", "SharedAccessKeyName", "SharedAccessKey", "EntityPath", "UseDevelopmentEmulator")
+
+
+@dataclass(frozen=True)
+class _HubConnection:
+    namespace: str  # host[:port] of the Endpoint
+    entity_path: str | None
+    uses_emulator: bool
+    secret_parts: tuple[str, ...]
+
+
+def _split_pairs(text: str, allow_empty_values: bool) -> dict[str, str] | None:
+    """Key=value;Key=value -> dict, or None when malformed (a part without "=", a duplicate key)."""
+    pairs = [part.split("=", 1) for part in text.strip().rstrip(";").split(";")]
+    if any(len(pair) != 2 or not pair[0] or not (pair[1] or allow_empty_values) for pair in pairs):
+        return None
+    if len({key.lower() for key, _ in pairs}) != len(pairs):
+        return None
+    return {key: value for key, value in pairs}
+
+
+def _hub_error(problem: str) -> ConfigurationError:
+    return ConfigurationError(label("hub_connection_string"), f"{problem}; paste {HUB_CONNECTION_STRING_SOURCE}")
+
+
+def parse_hub_connection_string(text: str) -> _HubConnection:
+    settings = _split_pairs(text, allow_empty_values=False)
+    if settings is None:
+        raise _hub_error("not a connection string (Key=value pairs separated by ;)")
+    for key in _HUB_KEYS:
+        miscased = [found for found in settings if found.lower() == key.lower() and found != key]
+        if miscased:
+            raise _hub_error(f"key names are case-sensitive: write {key}, not {miscased[0]}")
+    signature = next((value for key, value in settings.items() if key.lower() == "sharedaccesssignature"), None)
+    endpoint = settings.get("Endpoint")
+    if endpoint is None:
+        raise _hub_error("no Endpoint=sb://<namespace>.servicebus.windows.net/")
+    parts = urlsplit(endpoint.strip())
+    if parts.scheme != "sb" or not parts.hostname:
+        raise _hub_error("its Endpoint is not an sb://<namespace>.servicebus.windows.net/ address")
+    try:
+        parts.port
+    except ValueError:
+        raise _hub_error("its Endpoint has an invalid port") from None
+    key_name, key = settings.get("SharedAccessKeyName"), settings.get("SharedAccessKey")
+    if bool(key_name) != bool(key) or not (key or signature):
+        raise _hub_error("needs SharedAccessKeyName and SharedAccessKey, or SharedAccessSignature")
+    if key and signature:
+        raise _hub_error("has both SharedAccessKey and SharedAccessSignature, keep only one")
+    return _HubConnection(
+        namespace=parts.netloc.strip(),
+        entity_path=settings.get("EntityPath"),
+        uses_emulator=settings.get("UseDevelopmentEmulator") == "true",
+        secret_parts=_secret_parts(key, signature),
+    )
+
+
+# Storage connection strings ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _StorageConnection:
+    account_name: str | None
+    blob_endpoint: str
+    secret_parts: tuple[str, ...]
+
+
+def _storage_error(problem: str) -> ConfigurationError:
+    return ConfigurationError(
+        label("storage_connection_string"), f"{problem}; paste {STORAGE_CONNECTION_STRING_SOURCE}"
+    )
+
+
+def parse_storage_connection_string(text: str) -> _StorageConnection:
+    """Read as azure-storage-blob does (keys in any case), but refuse what would fail at start."""
+    pairs = _split_pairs(text, allow_empty_values=True)
+    if pairs is None:
+        raise _storage_error("not a connection string (Key=value pairs separated by ;)")
+    settings = {key.upper(): value.strip() for key, value in pairs.items() if value.strip()}
+    if settings.get("USEDEVELOPMENTSTORAGE", "").lower() == "true":
+        raise ConfigurationError(
+            label("storage_connection_string"),
+            "the UseDevelopmentStorage=true shortcut is not supported; for Azurite paste its full connection "
+            "string, with AccountName, AccountKey and BlobEndpoint (e.g. http://127.0.0.1:10000/devstoreaccount1)",
+        )
+    account_name, account_key = settings.get("ACCOUNTNAME"), settings.get("ACCOUNTKEY")
+    signature = settings.get("SHAREDACCESSSIGNATURE")
+    if not ((account_name and account_key) or signature):
+        raise _storage_error("needs AccountName and AccountKey, or SharedAccessSignature")
+    blob_endpoint = settings.get("BLOBENDPOINT")
+    if blob_endpoint:
+        parts = urlsplit(blob_endpoint)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise _storage_error("its BlobEndpoint is not an https:// URL")
+        blob_endpoint = blob_endpoint.rstrip("/")
+    elif account_name:
+        suffix = settings.get("ENDPOINTSUFFIX")
+        protocol = settings.get("DEFAULTENDPOINTSPROTOCOL") if suffix else None
+        blob_endpoint = f"{protocol or 'https'}://{account_name}.blob.{suffix or 'core.windows.net'}"
+    else:
+        raise _storage_error("has a SharedAccessSignature but neither BlobEndpoint nor AccountName")
+    return _StorageConnection(
+        account_name=account_name, blob_endpoint=blob_endpoint, secret_parts=_secret_parts(account_key, signature)
+    )
+
+
+def _secret_parts(key: str | None, signature: str | None) -> tuple[str, ...]:
+    parts = [part for part in (key, signature) if part]
+    if signature and (match := re.search(r"\bsig=([^&;\s]+)", signature)):
+        parts.append(match.group(1))
+    return tuple(parts)
+
+
+# Clouds --------------------------------------------------------------------------------------------
+
+Cloud = Literal["public", "china", "usgov", "local", "other"]
+_CLOUD_NAMES = {
+    "public": "the public Azure cloud",
+    "china": "Azure China (21Vianet)",
+    "usgov": "Azure US Government",
+    "local": "a local emulator",
+}
+
+
+def cloud_of(host: str | None) -> Cloud:
+    """The Azure cloud a host name belongs to."""
+    host = (host or "").lower().rstrip(".")
+    if host == "localhost":
+        return "local"
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return "local"
+    except ValueError:
+        pass
+    if host.endswith(".chinacloudapi.cn"):
+        return "china"
+    if host.endswith(".usgovcloudapi.net"):
+        return "usgov"
+    if host.endswith(".windows.net"):
+        return "public"
+    return "other"
+
+
+# Names and URLs ------------------------------------------------------------------------------------
+
+_CONTAINER_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")
+# Azure's naming rules: letters, digits, periods, hyphens and underscores, starting and ending with a
+# letter or digit; 1-256 characters for an event hub, 1-50 for a consumer group.
+_HUB_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,254}[A-Za-z0-9])?$")
+_CONSUMER_GROUP = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,48}[A-Za-z0-9])?$")
+
+
+def _url_parts(value: str, schemes: tuple[str, ...]):
+    """urlsplit() of an absolute URL with one of these schemes and a host, else None."""
+    parts = urlsplit(value)
+    try:
+        parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in schemes or not parts.hostname or parts.query or parts.fragment:
+        return None
+    return parts
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    """An HTTP(S) proxy, from Proxy URL."""
+
+    url: str = field(repr=False)
+    host: str
+    port: int
+    username: str | None
+    password: str | None = field(repr=False)
+
+    def requests_proxies(self) -> dict[str, str]:
+        """The proxies mapping of requests (intake)."""
+        return {"http": self.url, "https": self.url}
+
+    def eventhub_http_proxy(self) -> dict[str, Any]:
+        """The http_proxy argument of azure-eventhub clients (WebSockets only)."""
+        proxy: dict[str, Any] = {"proxy_hostname": self.host, "proxy_port": self.port}
+        if self.username is not None:
+            proxy["username"] = self.username
+        if self.password is not None:
+            proxy["password"] = self.password
+        return proxy
+
+
+def parse_proxy_url(value: str) -> ProxySettings:
+    parts = _url_parts(value, ("http", "https"))
+    if parts is None:
+        raise _field_error("proxy_url", None, "not an http:// or https:// URL")
+    if parts.path not in ("", "/"):
+        raise _field_error("proxy_url", None, "has a path")
+    if parts.port is None:
+        raise _field_error("proxy_url", None, "has no port")
+    return ProxySettings(
+        url=value.rstrip("/"),
+        host=parts.hostname,
+        port=parts.port,
+        username=unquote(parts.username) if parts.username is not None else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
+
+
+# Redaction -----------------------------------------------------------------------------------------
+
+_SECRET_PATTERNS = (
+    (re.compile(r"(?i)\b(SharedAccessKey|AccountKey|SharedAccessSignature)=[^;\"'\s]+"), r"\1=***"),
+    (re.compile(r"(?i)\bsig=[^&;\"'\s]+"), "sig=***"),
+    (re.compile(r"(://[^/:@\s]+:)[^@/\s]+@"), r"\1***@"),
+)
+# Shorter values are not searched for: replacing a 1- to 3-character string everywhere would make
+# every log line unreadable, and no real key, signature or password is that short.
+_REDACT_MIN_LENGTH = 4
+
+
+def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """text with each of these secret values, and any key, signature or URL password, replaced by ***."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if len(secret) >= _REDACT_MIN_LENGTH:
+            text = text.replace(secret, "***")
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _with_encodings(values: list[str | None]) -> tuple[str, ...]:
+    found: set[str] = set()
+    for value in values:
+        if value:
+            found.update({value, value.strip(), quote(value, safe=""), quote_plus(value)})
+    return tuple(found)
+
+
+# Validated settings --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidatedSettings:
+    """The arguments once checked, with what the trigger needs parsed out of them."""
+
+    hub_connection_string: str = field(repr=False)
+    hub_name: str
+    hub_consumer_group: str
+    hub_namespace: str  # host[:port] of the Endpoint
+    hub_entity_path: str | None
+    hub_uses_emulator: bool  # UseDevelopmentEmulator=true: no TLS
+    hub_cloud: Cloud
+    storage_connection_string: str = field(repr=False)
+    storage_container_name: str
+    storage_account_name: str | None
+    storage_blob_endpoint: str
+    storage_cloud: Cloud
+    intake_key: str = field(repr=False)
+    intake_server: str  # without trailing slash
+    chunk_size: int
+    categories: tuple[str, ...]  # empty: every record
+    starting_position: Literal["earliest", "latest"]
+    transport: Literal["amqp", "websocket"]
+    custom_endpoint_address: str | None  # scheme://host[:port]
+    proxy: ProxySettings | None
+    secrets: tuple[str, ...] = field(repr=False, default=())
+
+    @property
+    def effective_transport(self) -> Literal["amqp", "websocket"]:
+        """With a proxy, azure-eventhub always uses AMQP over WebSockets."""
+        return "websocket" if self.proxy else self.transport
+
+    @property
+    def eventhub_starting_position(self) -> str:
+        """The starting_position argument of receive_batch() for partitions without checkpoint."""
+        return "-1" if self.starting_position == "earliest" else "@latest"
+
+    def cloud_mismatch_warning(self) -> str | None:
+        """A warning when the hub and the storage account are in different known clouds."""
+        if "other" in (self.hub_cloud, self.storage_cloud) or self.hub_cloud == self.storage_cloud:
+            return None
+        return (
+            f"The hub is in {_CLOUD_NAMES[self.hub_cloud]} but the storage account is in "
+            f"{_CLOUD_NAMES[self.storage_cloud]}: check that both connection strings come from the same cloud"
+        )
+
+    def redact(self, text: str) -> str:
+        """text with every secret of this configuration (and any key or signature) replaced by ***."""
+        return redact_text(text, self.secrets)
+
+
+def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSettings:
+    """Check the arguments once the secrets are applied; raise ConfigurationError on the first problem,
+    in form order."""
+    # Load again: the SDK overlaid the secrets with setattr, which the model does not check.
+    config = load_configuration(
+        configuration.raw_values() if isinstance(configuration, ConsumeEventhubConfiguration) else configuration
+    )
+    for name in SECRET_FIELDS:
+        if ConsumeEventhubConfiguration.model_fields[name].is_required() and not getattr(config, name).strip():
+            raise _field_error(name, None, "missing")
+
+    hub = parse_hub_connection_string(config.hub_connection_string)
+    hub_name = _check_hub_name(config.hub_name.strip(), hub)
+    consumer_group = _check_consumer_group(config.hub_consumer_group.strip())
+    storage = parse_storage_connection_string(config.storage_connection_string)
+    container = config.storage_container_name.strip()
+    if not _CONTAINER_NAME.match(container):
+        raise ConfigurationError(
+            label("storage_container_name"),
+            f"got {_shown(container)}; use 3 to 63 lowercase letters, digits and hyphens, starting and ending "
+            "with a letter or digit, with no two hyphens in a row",
+        )
+    intake_server = config.intake_server.strip()
+    intake = _url_parts(intake_server, ("http", "https"))
+    if intake is None or intake.username is not None:
+        raise _field_error("intake_server", intake_server)
+    categories = tuple(category.strip() for category in config.categories)
+    if not all(categories):
+        raise ConfigurationError(label("categories"), "has an empty category name; remove it")
+    custom_endpoint = None
+    if config.custom_endpoint_address:
+        address = config.custom_endpoint_address.strip()
+        parts = _url_parts(address, ("sb", "amqps", "https", "wss"))
+        if parts is None or parts.path not in ("", "/") or parts.username is not None:
+            raise _field_error("custom_endpoint_address", address)
+        custom_endpoint = f"{parts.scheme}://{parts.netloc}"
+    proxy = parse_proxy_url(config.proxy_url.strip()) if config.proxy_url else None
+
+    return ValidatedSettings(
+        hub_connection_string=config.hub_connection_string.strip(),
+        hub_name=hub_name,
+        hub_consumer_group=consumer_group,
+        hub_namespace=hub.namespace,
+        hub_entity_path=hub.entity_path,
+        hub_uses_emulator=hub.uses_emulator,
+        hub_cloud=cloud_of(urlsplit(f"//{hub.namespace}").hostname),
+        storage_connection_string=config.storage_connection_string.strip(),
+        storage_container_name=container,
+        storage_account_name=storage.account_name,
+        storage_blob_endpoint=storage.blob_endpoint,
+        storage_cloud=cloud_of(urlsplit(storage.blob_endpoint).hostname),
+        intake_key=config.intake_key.strip(),
+        intake_server=intake_server.rstrip("/"),
+        chunk_size=config.chunk_size,
+        categories=categories,
+        starting_position=config.starting_position,
+        transport=config.transport,
+        custom_endpoint_address=custom_endpoint,
+        proxy=proxy,
+        secrets=_with_encodings(
+            [
+                config.hub_connection_string,
+                config.storage_connection_string,
+                config.intake_key,
+                config.proxy_url,
+                *hub.secret_parts,
+                *storage.secret_parts,
+                proxy.password if proxy else None,
+            ]
+        ),
+    )
+
+
+def _check_hub_name(hub_name: str, hub: _HubConnection) -> str:
+    if not hub_name:
+        raise _field_error("hub_name", None, "empty")
+    if not _HUB_NAME.match(hub_name):
+        raise ConfigurationError(
+            label("hub_name"),
+            f"got {_shown(hub_name)}; use 1 to 256 letters, digits, periods, hyphens and underscores, "
+            "starting and ending with a letter or digit",
+        )
+    # Event Hubs names are case-insensitive.
+    if hub.entity_path is not None and hub.entity_path.casefold() != hub_name.casefold():
+        raise ConfigurationError(
+            label("hub_name"),
+            f"the Hub Connection String is for the hub {_shown(hub.entity_path)} (its EntityPath), not "
+            f"{_shown(hub_name)}; set Hub Name to {_shown(hub.entity_path)} or paste the connection string "
+            f"of a policy of {_shown(hub_name)}",
+        )
+    return hub_name
+
+
+def _check_consumer_group(consumer_group: str) -> str:
+    if not consumer_group:
+        raise _field_error("hub_consumer_group", None, "empty")
+    if consumer_group.lower() != "$default" and not _CONSUMER_GROUP.match(consumer_group):
+        raise ConfigurationError(
+            label("hub_consumer_group"),
+            f"got {_shown(consumer_group)}; use $Default or 1 to 50 letters, digits, periods, hyphens and "
+            "underscores, starting and ending with a letter or digit",
+        )
+    return consumer_group

@@ -1,0 +1,267 @@
+"""The "Consume Eventhub messages" trigger: what the playbook UI configures and the SDK runs.
+
+Delivery guarantee: at-least-once. A partition's checkpoint moves only past records the intake
+acknowledged, records durably written as dead letters, and records dropped by a counted rule
+(category filter, heartbeat, null). Duplicates happen only after a crash, an ownership change, or an
+intake request whose outcome is unknown.
+"""
+
+from __future__ import annotations
+
+import os
+import logging
+import queue
+import random
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from sekoia_automation.connector import Connector
+from sekoia_automation.constants import CHUNK_BYTES_MAX_SIZE
+from sekoia_automation.trigger import Trigger
+
+from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings
+from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
+from azure_eventhub.metrics import PipelineMetrics
+from azure_eventhub.owner_memory import OwnerSlot
+from azure_eventhub.pipeline import Pipeline, PipelineSettings
+from azure_eventhub.storage import BlobDeadLetters, ensure_container
+from triggers.configuration import (
+    ConfigurationError,
+    ConsumeEventhubConfiguration,
+    ValidatedSettings,
+    load_configuration,
+    validate,
+)
+from triggers.intake_sender import IntakeSenderMixin
+
+STOP_BUDGET_SECONDS = 9.0  # the process exits within 10 s of SIGTERM, whatever hangs
+
+
+class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
+    """Consumes every partition of an Event Hub and forwards its records, in chunks, to an intake."""
+
+    configuration: ConsumeEventhubConfiguration  # type: ignore[assignment]
+
+    # A quiet hub is healthy: liveness follows the receiving loops (heartbeat), not the records.
+    seconds_without_events = 0
+    last_heartbeat_threshold = 120
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The Azure SDKs log every HTTP request at INFO: keep their warnings only.
+        logging.getLogger("azure").setLevel(logging.WARNING)
+        kwargs.setdefault("executor_max_worker", 1)  # chunks go out from the pipeline's own threads
+        super().__init__(*args, **kwargs)
+        self.settings: ValidatedSettings | None = None
+        self._log_queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._failures_in_a_row = 0
+        self._pipeline: Pipeline | None = None
+        self.metrics: PipelineMetrics | None = None
+
+    # --- SDK overrides -----------------------------------------------------------------------------
+    @property  # type: ignore[override]
+    def configuration(self) -> ConsumeEventhubConfiguration:
+        if self._configuration is None:
+            self.configuration = self.module.load_config(self.TRIGGER_CONFIGURATION_FILE_NAME, "json")
+        return self._configuration  # type: ignore[return-value]
+
+    @configuration.setter
+    def configuration(self, raw: dict) -> None:
+        # The SDK's setter puts pydantic's message (input values included, so secrets) in the error
+        # and model_dump() in the Sentry context: ours says which field is wrong and nothing else.
+        import sentry_sdk
+
+        self._configuration = load_configuration(raw)
+        sentry_sdk.set_context("trigger_configuration", self._configuration.redacted_dump())
+
+    def _apply_node_secrets(self) -> None:
+        # Connector makes this a no-op; our secrets are declared in the trigger (arguments.secrets),
+        # so the platform serves them as node-level secrets: apply them as a Trigger does.
+        Trigger._apply_node_secrets(self)
+
+    def stop(self, *args: Any, **kwargs: Any) -> None:
+        """Signal handler: never blocks. The run loop does the shutdown; a watchdog guarantees exit."""
+        Trigger.stop(self, *args, **kwargs)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        watchdog = threading.Timer(STOP_BUDGET_SECONDS + 0.5, self._force_exit)
+        watchdog.daemon = True
+        watchdog.start()
+
+    def _force_exit(self) -> None:
+        self._logger.error("Shutdown did not finish in time; exiting now (nothing past the checkpoints is lost)")
+        os._exit(0)
+
+    def log(self, message: str, level: str = "info", *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        if self.settings is not None:
+            message = self.settings.redact(message)
+        super().log(message, level, *args, **kwargs)
+
+    def log_exception(self, exception: Exception, **kwargs: Any) -> None:
+        # The SDK logs the exception's text: make sure no secret is in it.
+        text = self.settings.redact(str(exception)) if self.settings is not None else str(exception)
+        message = kwargs.get("message", "An exception occurred")
+        self.log(f"{message}: {type(exception).__name__}: {text}", level="error")
+
+    # --- logs from any thread ------------------------------------------------------------------
+    def enqueue_log(self, message: str, level: str = "info") -> None:
+        """The SDK's log() is not thread-safe: threads hand their lines to the run loop."""
+        self._log_queue.put((message, level))
+
+    def _flush_logs(self) -> None:
+        while True:
+            try:
+                message, level = self._log_queue.get_nowait()
+            except queue.Empty:
+                return
+            self.log(message, level)
+
+    # --- run -------------------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            self.settings = validate(self.configuration)
+        except ConfigurationError as error:
+            self.log(str(error), "critical")
+            self._stop_event.wait()  # a configuration error needs a person: idle until stopped
+            return
+        settings = self.settings
+        if self.metrics is None:  # the SDK runs run() again after an error: register metrics once
+            self.metrics = PipelineMetrics(settings.intake_key)
+        try:
+            self._consume(settings)
+            self._failures_in_a_row = 0
+        except Exception as error:  # the loop boundary: log, back off with jitter, let the SDK re-run us
+            self._failures_in_a_row += 1
+            delay = min(60.0, 2.0 ** self._failures_in_a_row) * random.uniform(0.5, 1.0)
+            self.log(f"Collection failed, restarting in {delay:.0f}s: {type(error).__name__}: {error}", "error")
+            self._flush_logs()
+            self._stop_event.wait(delay)
+
+    def _consume(self, settings: ValidatedSettings) -> None:
+        if warning := settings.cloud_mismatch_warning():
+            self.log(warning, "warning")
+
+        receiver = EventHubReceiver(self._receiver_settings(settings), self)
+        created = ensure_container(receiver.container)
+        if created:
+            self.log(f"Created the storage container {settings.storage_container_name}", "info")
+        slot = OwnerSlot(self._owner_directory(), self._owner_scope(receiver))
+        previous_owner = slot.acquire()
+        if previous_owner:
+            released = receiver.release_claims(previous_owner)
+            if released:
+                self.log(f"Released partitions {', '.join(sorted(released))} held by this replica before its restart", "info")
+        slot.remember(receiver.owner_id)
+
+        self._pipeline = Pipeline(
+            PipelineSettings(
+                chunk_size=settings.chunk_size,
+                categories=settings.categories,
+                max_chunk_chars=CHUNK_BYTES_MAX_SIZE,
+                forwarding_threads=self.forwarding_threads,
+            ),
+            intake=self,
+            dead_letters=BlobDeadLetters(receiver.container),
+            checkpoints=receiver.checkpoints,
+            metrics=self.metrics,
+            log=self.enqueue_log,
+            on_progress=self.heartbeat,
+        )
+        self._pipeline.start()
+        receiving = threading.Thread(target=self._receive, args=(receiver,), name="eventhub-receiver", daemon=True)
+        receiving.start()
+        self.log(
+            f"Consuming hub {settings.hub_name} of {settings.hub_namespace} as consumer group "
+            f"{settings.hub_consumer_group}, checkpoints in container {settings.storage_container_name}, "
+            f"forwarding to {settings.intake_server} in chunks of at most {settings.chunk_size} records",
+            "info",
+        )
+        try:
+            while self.running and receiving.is_alive():
+                self._flush_logs()
+                self._stop_event.wait(0.5)
+        finally:
+            self._shutdown(receiver, receiving)
+            slot.release()
+
+    def _receive(self, receiver: EventHubReceiver) -> None:
+        try:
+            receiver.run()
+        except Exception as error:  # the loop boundary: counted, logged, and the SDK re-runs us
+            self.enqueue_log(f"Receiving stopped on an unexpected error: {type(error).__name__}: {error}", "error")
+
+    def _shutdown(self, receiver: EventHubReceiver, receiving: threading.Thread) -> None:
+        """Stop receiving, abandon what is in flight without checkpointing past it, write the
+        checkpoints of what was accepted, release the partitions, close the clients: in bounded time."""
+        deadline = time.monotonic() + STOP_BUDGET_SECONDS - 1.0
+        pipeline = self._pipeline
+        drained = pipeline.stop(drain_seconds=2.5) if pipeline else True
+        receiver.stop()  # closing each partition writes its final checkpoint, then releases it
+        receiving.join(max(0.1, deadline - time.monotonic() - 2.0))
+        if pipeline is not None:
+            _bounded(pipeline.write_final_checkpoints, max(0.1, deadline - time.monotonic() - 1.0))
+        _bounded(receiver.close, max(0.1, deadline - time.monotonic()))
+        if not drained:
+            self.enqueue_log("Stopped with chunks still in flight: they are read again at the next start", "info")
+        self.enqueue_log("Stopped", "info")
+        self._flush_logs()
+
+    # --- ReceiveHandler (called by the receiver's thread) ----------------------------------------
+    def partition_opened(self, ref: PartitionRef) -> None:
+        self._pipeline.partition_opened(ref)
+
+    def partition_closed(self, ref: PartitionRef, reason: str) -> None:
+        self._pipeline.partition_closed(ref, reason)
+
+    def messages_received(self, ref: PartitionRef, messages: list[Message], info: PartitionInfo | None) -> None:
+        self._pipeline.messages_received(ref, messages, info)
+
+    def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None) -> None:
+        self._pipeline.receive_idle(ref, info)
+
+    def receive_error(self, ref: PartitionRef | None, error: Exception) -> None:
+        self.metrics.receive_error()
+        where = f"partition {ref}" if ref is not None else "load balancing"
+        self.enqueue_log(f"Event Hubs error ({where}), the client retries: {type(error).__name__}: {error}", "error")
+
+    # --- settings ------------------------------------------------------------------------------
+    def _receiver_settings(self, settings: ValidatedSettings) -> ReceiverSettings:
+        proxy = settings.proxy
+        return ReceiverSettings(
+            hub_connection_string=settings.hub_connection_string,
+            hub_name=settings.hub_name,
+            consumer_group=settings.hub_consumer_group,
+            storage_connection_string=settings.storage_connection_string,
+            container_name=settings.storage_container_name,
+            starting_position=settings.starting_position,
+            transport=settings.effective_transport,
+            custom_endpoint_address=settings.custom_endpoint_address,
+            http_proxy=proxy.eventhub_http_proxy() if proxy else None,
+            storage_proxy_url=proxy.url if proxy else None,
+        )
+
+    def _owner_directory(self) -> Path:
+        """Where owner ids are remembered: the data volume, or a temporary folder if it is not
+        writable (then a restart waits for the ownership expiry instead)."""
+        try:
+            directory = Path(self.data_path) / "azure-eventhub-owners"
+            directory.mkdir(parents=True, exist_ok=True)
+            return directory
+        except Exception:
+            return Path(tempfile.gettempdir()) / "azure-eventhub-owners"
+
+    def _owner_scope(self, receiver: EventHubReceiver) -> str:
+        settings = self.settings
+        return "/".join(
+            (receiver.namespace, settings.hub_name, settings.hub_consumer_group.lower(), settings.storage_blob_endpoint,
+             settings.storage_container_name)
+        )
+
+
+def _bounded(function, seconds: float) -> bool:
+    """Run ``function`` in a daemon thread; give up waiting after ``seconds`` (True if it finished)."""
+    thread = threading.Thread(target=function, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return not thread.is_alive()

@@ -1,0 +1,141 @@
+"""The intake path through the SDK's helper, with a known outcome for every chunk.
+
+``Connector.push_events_to_intakes`` retries any failure for an hour, swallows it, logs "Failed to
+forward N events" and returns: a caller that checkpoints anyway loses the records. We keep the
+helper and override its extension points instead:
+
+- ``_send_chunk``: one POST per chunk, its HTTP status classified (``intake_policy``); the outcome
+  (accepted / refused / abandoned) is left for the caller in a thread-local;
+- ``_retry``: retries transient failures for as long as it takes, with capped exponential backoff
+  and jitter, honouring Retry-After, slowly for settings to fix; it stops as soon as the trigger
+  stops or the chunk's partition is lost, and its waits are interruptible;
+- ``_http_session``: one pooled session sized for the forwarding threads, through the proxy if any.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+import orjson
+import requests
+from requests.adapters import HTTPAdapter
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
+
+from azure_eventhub.errors import Abandoned, ChunkRejected, IntakeError
+from azure_eventhub.intake_policy import backoff_seconds, outcome_of
+
+REQUEST_TIMEOUT = (10, 30)  # connect, read: seconds
+
+
+class IntakeSenderMixin:
+    """Mixed into the trigger (a sekoia_automation Connector)."""
+
+    forwarding_threads = 8
+
+    @cached_property
+    def _chunk_context(self) -> threading.local:
+        return threading.local()
+
+    # --- the port the pipeline calls -------------------------------------------------------------
+    def send(self, records: list[str], alive: Callable[[], bool]) -> None:
+        """Forward one chunk; return once the intake accepted every record (see IntakePort)."""
+        context = self._chunk_context
+        context.alive = alive
+        context.outcome = None
+        event_ids = self.push_events_to_intakes(records, sync=True)
+        outcome = context.outcome
+        if isinstance(outcome, ChunkRejected):
+            raise outcome
+        if len(event_ids) != len(records):
+            raise Abandoned(f"chunk of {len(records)} records not acknowledged: {outcome}")
+
+    # --- SDK extension points --------------------------------------------------------------------
+    @cached_property
+    def _http_session(self) -> requests.Session:
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=self.forwarding_threads + 2)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers.update({"User-Agent": self._user_agent(), "Content-Type": "application/json"})
+        proxy = self.settings.proxy if getattr(self, "settings", None) else None
+        if proxy is not None:
+            session.proxies.update(proxy.requests_proxies())
+        return session
+
+    def _user_agent(self) -> str:
+        manifest = self.module.manifest
+        return f"sekoiaio-connector/{manifest.get('slug', 'azure-eventhub')}-{manifest.get('version', '0')}"
+
+    def _retry(self) -> Retrying:
+        alive = getattr(self._chunk_context, "alive", lambda: self.running)
+        return Retrying(
+            retry=retry_if_exception_type(IntakeError),
+            stop=lambda state: not alive(),
+            wait=lambda state: backoff_seconds(state.attempt_number, _error_of(state)),
+            sleep=lambda seconds: _sleep_while(alive, seconds),
+            before_sleep=self._on_intake_retry,
+            reraise=True,
+        )
+
+    def _send_chunk(self, batch_api: str, chunk_index: int, chunk: list[Any], collect_ids: dict[int, list[str]]) -> None:
+        context = self._chunk_context
+        body = orjson.dumps({"intake_key": self.configuration.intake_key, "jsons": chunk})
+        try:
+            for attempt in self._retry():
+                with attempt:
+                    event_ids = self._post_chunk(batch_api, body, len(chunk))
+            collect_ids[chunk_index] = event_ids
+            context.outcome = "accepted"
+        except ChunkRejected as rejection:
+            context.outcome = rejection
+        except IntakeError as error:
+            context.outcome = f"abandoned after: {error}"
+
+    def _post_chunk(self, batch_api: str, body: bytes, count: int) -> list[str]:
+        try:
+            response = self._http_session.post(batch_api, data=body, timeout=REQUEST_TIMEOUT)
+        except requests.RequestException as error:
+            raise IntakeError(f"the intake could not be reached ({type(error).__name__})") from error
+        failure = outcome_of(response.status_code, _text(response), response.headers.get("Retry-After"))
+        if failure is not None:
+            raise failure
+        try:
+            event_ids = response.json().get("event_ids") or []
+        except ValueError:
+            event_ids = []
+        if len(event_ids) != count:
+            # The intake did not acknowledge every record: the outcome is unknown, so send again.
+            raise IntakeError(f"the intake acknowledged {len(event_ids)} of {count} records", response.status_code)
+        return event_ids
+
+    def _on_intake_retry(self, state: RetryCallState) -> None:
+        error = _error_of(state)
+        status = getattr(error, "status", None)
+        self.metrics.chunk(str(status) if status else "unreachable")
+        # One stable text per cause, so that the SDK's log de-duplication shows it once a minute.
+        self.enqueue_log(f"Intake error, the chunk is retried until accepted: {error}", "error")
+
+
+def _error_of(state: RetryCallState) -> BaseException | None:
+    return state.outcome.exception() if state.outcome is not None and state.outcome.failed else None
+
+
+def _sleep_while(alive: Callable[[], bool], seconds: float) -> None:
+    """Sleep, but wake up within 0.2 s when the work is abandoned (tenacity then stops)."""
+    deadline = time.monotonic() + seconds
+    while alive():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        time.sleep(min(0.2, remaining))
+
+
+def _text(response: requests.Response) -> str:
+    try:
+        return response.text[:1000]
+    except Exception:
+        return ""
