@@ -25,8 +25,9 @@ def main(argv=None) -> int:
     parser.add_argument("--data-dir", type=Path, default=None, help="keep events here across restarts")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     try:
         config = config_module.load(json.loads(args.config.read_text()))
     except (OSError, ValueError) as exc:

@@ -1,8 +1,8 @@
 """Link addresses and source filters, as the SDK writes them (pure parsing).
 
-  producer target: amqps://host[:port]/<hub>[/Partitions/<id>]
-  consumer source: amqps://host[:port]/<hub>/ConsumerGroups/<cg>/Partitions/<id>
-  filter:          amqp.annotation.x-opt-<offset|sequence-number|enqueued-time> >[=] '<value>'
+producer target: amqps://host[:port]/<hub>[/Partitions/<id>]
+consumer source: amqps://host[:port]/<hub>/ConsumerGroups/<cg>/Partitions/<id>
+filter:          amqp.annotation.x-opt-<offset|sequence-number|enqueued-time> >[=] '<value>'
 """
 
 import re

@@ -56,8 +56,9 @@ def _attach_inbound(session, fields, args) -> None:
     elif not _authorized(connection, address, "Send"):
         refusal = errors.claim_required("Send", address.resource(), tracker)
     max_size = hub.config.max_message_size if hub else None
-    link = InboundLink(*args, handler=publish.on_event_delivery, initial_delivery_count=initial,
-                       max_message_size=max_size)
+    link = InboundLink(
+        *args, handler=publish.on_event_delivery, initial_delivery_count=initial, max_message_size=max_size
+    )
     link.hub = hub
     link.address = address
     _answer(session, fields, link, max_message_size=max_size)
@@ -108,13 +109,19 @@ def _attach_outbound(session, fields, args, filters) -> None:
             refusal = errors.ServiceError(errors.NOT_IMPLEMENTED, str(exc))
     presettle = frames.field(fields, 4, RCV_FIRST) == RCV_FIRST
     key = (hub.name, address.consumer_group.lower(), partition.id) if refusal is None else None
-    link = ConsumerLink(*args, partition=partition, start=start, key=key, epoch=epoch,
-                        metrics=RUNTIME_METRIC in desired, presettle=presettle)
+    link = ConsumerLink(
+        *args,
+        partition=partition,
+        start=start,
+        key=key,
+        epoch=epoch,
+        metrics=RUNTIME_METRIC in desired,
+        presettle=presettle,
+    )
     stolen = []
     if refusal is None:
         refusal, stolen = namespace.admit(key, link, epoch, tracker)
-    _answer(session, fields, link, initial_delivery_count=0,
-            snd_settle=SND_SETTLED if presettle else SND_UNSETTLED)
+    _answer(session, fields, link, initial_delivery_count=0, snd_settle=SND_SETTLED if presettle else SND_UNSETTLED)
     if refusal:
         link.detached = True  # never registered: nothing to release
         connection.send(frames.detach_frame(session.channel, link.handle, True, frames.error(*refusal)))
@@ -128,16 +135,22 @@ def _answer(session, fields, link, initial_delivery_count=None, max_message_size
     session.by_name[link.name] = link
     source = frames.field(fields, 5)
     target = frames.field(fields, 6)
-    session.connection.send(frames.attach_frame(
-        session.channel, link.name, link.handle, not bool(frames.field(fields, 2, False)),
-        frames.field(fields, 3, 0) if snd_settle is None else snd_settle,
-        frames.field(fields, 4, 0),
-        frames.described_list(frames.SOURCE, link.source, None, None, None, None, None, None,
-                              _echo_filter(source)),
-        frames.described_list(frames.TARGET, link.target),
-        initial_delivery_count=initial_delivery_count,
-        max_message_size=max_message_size,
-    ))
+    session.connection.send(
+        frames.attach_frame(
+            session.channel,
+            link.name,
+            link.handle,
+            not bool(frames.field(fields, 2, False)),
+            frames.field(fields, 3, 0) if snd_settle is None else snd_settle,
+            frames.field(fields, 4, 0),
+            frames.described_list(
+                frames.SOURCE, link.source, None, None, None, None, None, None, _echo_filter(source)
+            ),
+            frames.described_list(frames.TARGET, link.target),
+            initial_delivery_count=initial_delivery_count,
+            max_message_size=max_message_size,
+        )
+    )
     del target
 
 

@@ -47,7 +47,7 @@ def check_token(config, audience: str, token: str) -> tuple[int, str, Grant | No
 def _parse(token: str):
     if not isinstance(token, str) or not token.startswith("SharedAccessSignature "):
         return None
-    query = parse_qs(token[len("SharedAccessSignature "):], keep_blank_values=True)
+    query = parse_qs(token[len("SharedAccessSignature ") :], keep_blank_values=True)
     try:
         sr, sig, se = query["sr"][0], query["sig"][0], query["se"][0]
         int(se)

@@ -49,8 +49,10 @@ def measure(conn_str: str, expected: int) -> float:
         if received >= expected:
             done.set()
 
-    worker = threading.Thread(target=consumer.receive_batch, kwargs=dict(
-        on_event_batch=on_batch, starting_position="-1", max_batch_size=300, max_wait_time=1))
+    worker = threading.Thread(
+        target=consumer.receive_batch,
+        kwargs=dict(on_event_batch=on_batch, starting_position="-1", max_batch_size=300, max_wait_time=1),
+    )
     worker.start()
     done.wait(300)
     consumer.close()

@@ -10,8 +10,20 @@ import logging
 import uuid
 
 from . import attach, frames
-from .frames import (ATTACH, BEGIN, CLOSE, DETACH, DISPOSITION, END, FLOW, OPEN, SASL_INIT, TRANSFER,
-                     AMQP_HEADER, SASL_HEADER)
+from .frames import (
+    ATTACH,
+    BEGIN,
+    CLOSE,
+    DETACH,
+    DISPOSITION,
+    END,
+    FLOW,
+    OPEN,
+    SASL_INIT,
+    TRANSFER,
+    AMQP_HEADER,
+    SASL_HEADER,
+)
 from .session import Session
 
 log = logging.getLogger(__name__)
@@ -27,6 +39,7 @@ class Connection:
         self.grants = []  # auth.Grant from accepted put-tokens
         self.remote_max_frame = 512  # the spec minimum until the client's open says more
         self.hostname = "localhost"
+        self.heartbeat_every = None  # seconds; half the client's idle-timeout, if it set one
         self.container_id = f"emulator-{uuid.uuid4().hex[:12]}"
 
     def send(self, data: bytes) -> None:
@@ -43,7 +56,7 @@ class Connection:
                 if self.state in ("header", "header-amqp"):
                     if len(buf) - pos < 8:
                         break
-                    self._on_header(bytes(buf[pos:pos + 8]))
+                    self._on_header(bytes(buf[pos : pos + 8]))
                     pos += 8
                     continue
                 parsed = frames.parse_frame(buf, pos)
@@ -110,6 +123,10 @@ class Connection:
                 self.send(frames.end_frame(channel))
         elif code == OPEN:
             self.remote_max_frame = max(512, min(frames.field(fields, 2, frames.MAX_FRAME_SIZE), 1 << 30))
+            idle_ms = frames.field(fields, 4)
+            if idle_ms:
+                # The client closes a connection that stays silent past its idle-timeout.
+                self.heartbeat_every = idle_ms / 2000
             self.send(frames.open_frame(self.container_id))
         elif code == CLOSE:
             self.teardown()

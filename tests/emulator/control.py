@@ -75,7 +75,7 @@ def _parse(raw: bytes):
         name, _, value = line.partition(":")
         if name.strip().lower() == "content-length":
             length = int(value.strip())
-    body = raw[end + 4:]
+    body = raw[end + 4 :]
     if len(body) < length:
         return None
     return method, path, body[:length]
@@ -140,10 +140,16 @@ def stats(server) -> dict:
     receivers = []
     for (hub, group, pid), links in server.namespace.readers.items():
         for link in links:
-            receivers.append({
-                "hub": hub, "consumer_group": group, "partition": pid, "epoch": link.epoch,
-                "delivered": link.delivered, "position": link.cursor,
-            })
+            receivers.append(
+                {
+                    "hub": hub,
+                    "consumer_group": group,
+                    "partition": pid,
+                    "epoch": link.epoch,
+                    "delivered": link.delivered,
+                    "position": link.cursor,
+                }
+            )
     return {
         "hubs": hubs,
         "connections": len(server.clients),

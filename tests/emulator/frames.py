@@ -23,8 +23,20 @@ RECEIVED, ACCEPTED, REJECTED, RELEASED, MODIFIED = range(0x23, 0x28)
 SASL_MECHANISMS, SASL_INIT, SASL_CHALLENGE, SASL_RESPONSE, SASL_OUTCOME = range(0x40, 0x45)
 
 FIELD_COUNTS = {
-    OPEN: 10, BEGIN: 8, ATTACH: 14, FLOW: 11, TRANSFER: 11, DISPOSITION: 6, DETACH: 3,
-    END: 1, CLOSE: 1, ERROR: 3, SOURCE: 11, TARGET: 7, SASL_MECHANISMS: 1, SASL_OUTCOME: 2,
+    OPEN: 10,
+    BEGIN: 8,
+    ATTACH: 14,
+    FLOW: 11,
+    TRANSFER: 11,
+    DISPOSITION: 6,
+    DETACH: 3,
+    END: 1,
+    CLOSE: 1,
+    ERROR: 3,
+    SOURCE: 11,
+    TARGET: 7,
+    SASL_MECHANISMS: 1,
+    SASL_OUTCOME: 2,
 }
 
 MAX_FRAME_SIZE = 1024 * 1024
@@ -66,31 +78,60 @@ def begin_frame(channel: int, remote_channel: int) -> bytes:
     )
 
 
-def attach_frame(channel, name, handle, role_is_receiver, snd_settle, rcv_settle, source, target,
-                 initial_delivery_count=None, max_message_size=None, properties=None,
-                 offered_capabilities=None) -> bytes:
+def attach_frame(
+    channel,
+    name,
+    handle,
+    role_is_receiver,
+    snd_settle,
+    rcv_settle,
+    source,
+    target,
+    initial_delivery_count=None,
+    max_message_size=None,
+    properties=None,
+    offered_capabilities=None,
+) -> bytes:
     return frame(
         channel,
         performative(
-            ATTACH, name, UInt(handle), role_is_receiver, UByte(snd_settle), UByte(rcv_settle), source, target,
-            None, False,
+            ATTACH,
+            name,
+            UInt(handle),
+            role_is_receiver,
+            UByte(snd_settle),
+            UByte(rcv_settle),
+            source,
+            target,
+            None,
+            False,
             None if initial_delivery_count is None else UInt(initial_delivery_count),
             None if max_message_size is None else ULong(max_message_size),
-            offered_capabilities, None, properties,
+            offered_capabilities,
+            None,
+            properties,
         ),
     )
 
 
-def flow_frame(channel, next_incoming_id, next_outgoing_id, handle=None, delivery_count=None,
-               link_credit=None) -> bytes:
+def flow_frame(
+    channel, next_incoming_id, next_outgoing_id, handle=None, delivery_count=None, link_credit=None
+) -> bytes:
     return frame(
         channel,
         performative(
-            FLOW, UInt(next_incoming_id), UInt(65536), UInt(next_outgoing_id), UInt(65536),
+            FLOW,
+            UInt(next_incoming_id),
+            UInt(65536),
+            UInt(next_outgoing_id),
+            UInt(65536),
             None if handle is None else UInt(handle),
             None if delivery_count is None else UInt(delivery_count),
             None if link_credit is None else UInt(link_credit),
-            UInt(0), False, False, None,
+            UInt(0),
+            False,
+            False,
+            None,
         ),
     )
 
@@ -126,8 +167,9 @@ def rejected_state(condition: str, description: str) -> Described:
     return described_list(REJECTED, error(condition, description))
 
 
-def transfer_header(channel: int, handle: int, delivery_id: int, settled: bool, more: bool,
-                    payload_len: int, message_format: int = 0) -> bytes:
+def transfer_header(
+    channel: int, handle: int, delivery_id: int, settled: bool, more: bool, payload_len: int, message_format: int = 0
+) -> bytes:
     """The frame header and transfer performative for one frame of a delivery, built by struct.
 
     The hot path of the receive side: one pack per delivery instead of a generic encode.
@@ -135,10 +177,32 @@ def transfer_header(channel: int, handle: int, delivery_id: int, settled: bool, 
     rcv-settle-mode, state, resume, aborted, batchable (11, as the SDK requires).
     """
     return _TRANSFER.pack(
-        8 + _TRANSFER_BODY + payload_len, 2, 0, channel,
-        0x00, 0x53, TRANSFER, 0xD0, _TRANSFER_LIST, 11,
-        0x70, handle, 0x70, delivery_id, 0xA0, 4, delivery_id, 0x70, message_format,
-        0x41 if settled else 0x42, 0x41 if more else 0x42, 0x40, 0x40, 0x42, 0x42, 0x42,
+        8 + _TRANSFER_BODY + payload_len,
+        2,
+        0,
+        channel,
+        0x00,
+        0x53,
+        TRANSFER,
+        0xD0,
+        _TRANSFER_LIST,
+        11,
+        0x70,
+        handle,
+        0x70,
+        delivery_id,
+        0xA0,
+        4,
+        delivery_id,
+        0x70,
+        message_format,
+        0x41 if settled else 0x42,
+        0x41 if more else 0x42,
+        0x40,
+        0x40,
+        0x42,
+        0x42,
+        0x42,
     )
 
 

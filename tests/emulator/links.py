@@ -55,15 +55,20 @@ class InboundLink(Link):
         self.credit = INBOUND_CREDIT
         s = self.session
         self.connection.send(
-            frames.flow_frame(s.channel, s.next_incoming_id, s.next_outgoing_id, self.handle,
-                              self.delivery_count, self.credit)
+            frames.flow_frame(
+                s.channel, s.next_incoming_id, s.next_outgoing_id, self.handle, self.delivery_count, self.credit
+            )
         )
 
     def on_transfer(self, fields, payload) -> None:
         if self._pending is None:
             # Transfer fields: handle, delivery-id, delivery-tag, message-format, settled, more.
-            self._pending = [frames.field(fields, 1), frames.field(fields, 3, 0),
-                             bool(frames.field(fields, 4, False)), []]
+            self._pending = [
+                frames.field(fields, 1),
+                frames.field(fields, 3, 0),
+                bool(frames.field(fields, 4, False)),
+                [],
+            ]
         self._pending[3].append(payload)
         if frames.field(fields, 5, False):  # more
             return
@@ -149,12 +154,14 @@ class ConsumerLink(Link):
 
     def _runtime_metrics(self) -> bytes:
         seq, offset, enqueued = self.partition.last()
-        return messages.delivery_annotations({
-            Symbol("last_enqueued_sequence_number"): seq,
-            Symbol("last_enqueued_offset"): str(offset),
-            Symbol("last_enqueued_time_utc"): Timestamp(enqueued),
-            Symbol("runtime_info_retrieval_time_utc"): Timestamp(self.connection.server.now_ms()),
-        })
+        return messages.delivery_annotations(
+            {
+                Symbol("last_enqueued_sequence_number"): seq,
+                Symbol("last_enqueued_offset"): str(offset),
+                Symbol("last_enqueued_time_utc"): Timestamp(enqueued),
+                Symbol("runtime_info_retrieval_time_utc"): Timestamp(self.connection.server.now_ms()),
+            }
+        )
 
     def on_detached(self) -> None:
         self.partition.waiters.discard(self)

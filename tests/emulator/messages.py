@@ -53,10 +53,15 @@ def split_sections(raw: bytes) -> list:
 
 
 _SECTION_NAMES = {
-    "amqp:header:list": HEADER, "amqp:delivery-annotations:map": DELIVERY_ANNOTATIONS,
-    "amqp:message-annotations:map": MESSAGE_ANNOTATIONS, "amqp:properties:list": PROPERTIES,
-    "amqp:application-properties:map": APPLICATION_PROPERTIES, "amqp:data:binary": DATA,
-    "amqp:amqp-sequence:list": AMQP_SEQUENCE, "amqp:amqp-value:*": AMQP_VALUE, "amqp:footer:map": FOOTER,
+    "amqp:header:list": HEADER,
+    "amqp:delivery-annotations:map": DELIVERY_ANNOTATIONS,
+    "amqp:message-annotations:map": MESSAGE_ANNOTATIONS,
+    "amqp:properties:list": PROPERTIES,
+    "amqp:application-properties:map": APPLICATION_PROPERTIES,
+    "amqp:data:binary": DATA,
+    "amqp:amqp-sequence:list": AMQP_SEQUENCE,
+    "amqp:amqp-value:*": AMQP_VALUE,
+    "amqp:footer:map": FOOTER,
 }
 
 
@@ -115,9 +120,9 @@ def stamp(event: IncomingEvent, sequence_number: int, offset: int, enqueued_ms: 
     rest = []
     for section in event.sections:
         if section.code == HEADER:
-            head = raw[section.start:section.end]
+            head = raw[section.start : section.end]
         elif section.code not in (DELIVERY_ANNOTATIONS, MESSAGE_ANNOTATIONS):
-            rest.append(raw[section.start:section.end])
+            rest.append(raw[section.start : section.end])
     return head + annotations + b"".join(rest), len(head)
 
 

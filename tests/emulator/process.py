@@ -28,8 +28,14 @@ class EmulatorError(RuntimeError):
 
 
 class EmulatorProcess:
-    def __init__(self, config: dict, data_dir: Path | None = None, port: int | None = None,
-                 control_port: int | None = None, start_timeout: float = 15.0):
+    def __init__(
+        self,
+        config: dict,
+        data_dir: Path | None = None,
+        port: int | None = None,
+        control_port: int | None = None,
+        start_timeout: float = 15.0,
+    ):
         self.config = config
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self._scratch = tempfile.TemporaryDirectory(prefix="eh-emulator-")
@@ -47,8 +53,17 @@ class EmulatorProcess:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         config_path = self.work_dir / "emulator-config.json"
         config_path.write_text(json.dumps(self.config))
-        command = [sys.executable, "-m", "tests.emulator", "--config", str(config_path),
-                   "--port", str(self.port), "--control-port", str(self.control_port)]
+        command = [
+            sys.executable,
+            "-m",
+            "tests.emulator",
+            "--config",
+            str(config_path),
+            "--port",
+            str(self.port),
+            "--control-port",
+            str(self.control_port),
+        ]
         if self.data_dir is not None:
             command += ["--data-dir", str(self.data_dir)]
         self._log = open(self.log_path, "ab")
@@ -126,8 +141,11 @@ class EmulatorProcess:
         return self._control("POST", f"/hubs/{hub}/partitions", {"partition_count": count})
 
     def truncate(self, hub: str, partition_id: str, before_sequence_number: int) -> dict:
-        return self._control("POST", f"/hubs/{hub}/partitions/{partition_id}/truncate",
-                             {"before_sequence_number": before_sequence_number})
+        return self._control(
+            "POST",
+            f"/hubs/{hub}/partitions/{partition_id}/truncate",
+            {"before_sequence_number": before_sequence_number},
+        )
 
     def stats(self) -> dict:
         return self._control("GET", "/stats")
@@ -152,8 +170,10 @@ class EmulatorProcess:
         elif policies:
             chosen = next((p for p in policies if {"Manage", "Send"} & set(p.get("rights", []))), policies[0])
         name, key = (chosen["name"], chosen["key"]) if chosen else ("RootManageSharedAccessKey", "emulator-key")
-        value = (f"Endpoint=sb://localhost:{self.port};SharedAccessKeyName={name};"
-                 f"SharedAccessKey={key};UseDevelopmentEmulator=true")
+        value = (
+            f"Endpoint=sb://localhost:{self.port};SharedAccessKeyName={name};"
+            f"SharedAccessKey={key};UseDevelopmentEmulator=true"
+        )
         if hub is not None:
             value += f";EntityPath={hub}"
         return value
@@ -163,4 +183,3 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-

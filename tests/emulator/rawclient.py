@@ -23,7 +23,7 @@ class RawClient:
         while True:
             parsed = frames.parse_frame(self.buf, 0)
             if parsed is not None:
-                del self.buf[:parsed[4]]
+                del self.buf[: parsed[4]]
                 if parsed[2] is not None:  # skip heartbeats
                     return parsed
                 continue
@@ -59,23 +59,47 @@ class RawClient:
         self.sock.sendall(frames.AMQP_HEADER)
         assert self.read_exact(8) == frames.AMQP_HEADER
         self.sock.sendall(frames.frame(0, frames.performative(frames.OPEN, "raw-client")))
-        self.sock.sendall(frames.frame(0, frames.performative(
-            frames.BEGIN, None, UInt(0), UInt(65536), UInt(65536))))
+        self.sock.sendall(frames.frame(0, frames.performative(frames.BEGIN, None, UInt(0), UInt(65536), UInt(65536))))
         self.read_until(frames.OPEN)
         self.read_until(frames.BEGIN)
 
     def attach_sender(self, target: str, handle: int = 0):
         source = frames.described_list(frames.SOURCE, f"sender-{uuid.uuid4()}")
         target_terminus = frames.described_list(frames.TARGET, target)
-        attach = frames.performative(frames.ATTACH, f"link-{uuid.uuid4()}", UInt(handle), False, UByte(0), UByte(1),
-                                     source, target_terminus, None, None, UInt(0))
+        attach = frames.performative(
+            frames.ATTACH,
+            f"link-{uuid.uuid4()}",
+            UInt(handle),
+            False,
+            UByte(0),
+            UByte(1),
+            source,
+            target_terminus,
+            None,
+            None,
+            UInt(0),
+        )
         self.sock.sendall(frames.frame(0, attach))
         return self.read_until(frames.ATTACH)
 
     def transfer(self, handle: int, delivery_id: int, payload: bytes, message_format: int = 0):
         body = bytearray(b"\x00\x53\x14")
-        encode_list(body, [UInt(handle), UInt(delivery_id), delivery_id.to_bytes(4, "big"), UInt(message_format),
-                           False, False, None, None, False, False, False])
+        encode_list(
+            body,
+            [
+                UInt(handle),
+                UInt(delivery_id),
+                delivery_id.to_bytes(4, "big"),
+                UInt(message_format),
+                False,
+                False,
+                None,
+                None,
+                False,
+                False,
+                False,
+            ],
+        )
         self.sock.sendall(frames.frame(0, bytes(body), payload=payload))
 
 
@@ -83,5 +107,3 @@ def data_message(body: bytes) -> bytes:
     out = bytearray(b"\x00\x53\x75")
     out += b"\xb0" + len(body).to_bytes(4, "big") + body
     return bytes(out)
-
-

@@ -25,7 +25,8 @@ class Receiver:
 
     def __init__(self, conn_str: str, consumer_group: str = "$Default", **receive_kwargs):
         self.client = EventHubConsumerClient.from_connection_string(
-            conn_str, consumer_group=consumer_group, retry_total=receive_kwargs.pop("retry_total", 0))
+            conn_str, consumer_group=consumer_group, retry_total=receive_kwargs.pop("retry_total", 0)
+        )
         self.events = []
         self.errors = []
         self.contexts = []

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 PUMP_BUDGET = 300  # deliveries per link per turn: one SDK prefetch window
 HIGH_WATER = 4 * 1024 * 1024  # stop feeding a connection above this many unsent bytes
 IDLE_WAIT = 0.2  # seconds; also how quickly a stop request is noticed
+HEARTBEAT = b"\x00\x00\x00\x08\x02\x00\x00\x00"  # an empty AMQP frame on channel 0
 
 
 class Server:
@@ -40,6 +41,7 @@ class Server:
         self.frozen = False
         self.running = True
         self.started = time.time()
+        self._last_heartbeat_check = 0.0
 
     # ------------------------------------------------------------ used by connections and links
 
@@ -69,6 +71,7 @@ class Server:
                     else:
                         obj.on_event(mask)
                 self._pump()
+                self._heartbeats()
                 self._flush()
         finally:
             self.shutdown()
@@ -94,6 +97,18 @@ class Server:
             if not link.pump(PUMP_BUDGET):
                 del self.ready[link]
 
+    def _heartbeats(self) -> None:
+        if self.frozen:
+            return
+        now = time.monotonic()
+        if now - self._last_heartbeat_check < 0.1:
+            return
+        self._last_heartbeat_check = now
+        for transport in self.clients:
+            every = transport.connection.heartbeat_every
+            if every and now - transport.last_sent > every and not transport.out_size:
+                transport.write(HEARTBEAT)
+
     def _flush(self) -> None:
         if self.frozen:
             return
@@ -110,6 +125,7 @@ class Server:
             try:
                 sent = transport.sock.send(wire)
                 del wire[:sent]
+                transport.last_sent = time.monotonic()
             except (BlockingIOError, InterruptedError):
                 pass
             except OSError:

@@ -38,11 +38,17 @@ def management_request(link, delivery_id, message_format, body):
     if props.get("operation") != "READ":
         return _done(link, request, 400, f"The operation '{props.get('operation')}' is not supported.", None)
     if hub is None:
-        return _done(link, request, 404, errors.entity_not_found(resource.lower(), f"{host}:eventhub:{name}").description, None)
-    if namespace.config.policies and not any(
-        auth.covers(g, resource) for g in connection.grants if not _expired(g)
-    ):
-        return _done(link, request, 401, errors.claim_required("Manage,EntityRead", resource, f"{host}:eventhub:{name}").description, None)
+        return _done(
+            link, request, 404, errors.entity_not_found(resource.lower(), f"{host}:eventhub:{name}").description, None
+        )
+    if namespace.config.policies and not any(auth.covers(g, resource) for g in connection.grants if not _expired(g)):
+        return _done(
+            link,
+            request,
+            401,
+            errors.claim_required("Manage,EntityRead", resource, f"{host}:eventhub:{name}").description,
+            None,
+        )
     kind = props.get("type")
     if kind == "com.microsoft:eventhub":
         value = {
@@ -96,4 +102,3 @@ def _reply(link, node, request, status, description, value):
     reply_link = getattr(link.session, "reply_links", {}).get(node)
     if reply_link is not None:
         reply_link.reply(messages.reply_message(request.message_id, properties, value))
-

@@ -33,15 +33,19 @@ class Session:
         send = self.connection.send
         room = self.connection.remote_max_frame - _TRANSFER_OVERHEAD
         if len(payload) <= room:
-            send(frames.transfer_header(self.channel, handle, delivery_id, settled, False, len(payload),
-                                        message_format) + payload)
+            send(
+                frames.transfer_header(self.channel, handle, delivery_id, settled, False, len(payload), message_format)
+                + payload
+            )
             self.next_outgoing_id += 1
             return
         for start in range(0, len(payload), room):
-            chunk = payload[start:start + room]
+            chunk = payload[start : start + room]
             more = start + room < len(payload)
-            send(frames.transfer_header(self.channel, handle, delivery_id, settled, more, len(chunk),
-                                        message_format) + chunk)
+            send(
+                frames.transfer_header(self.channel, handle, delivery_id, settled, more, len(chunk), message_format)
+                + chunk
+            )
             self.next_outgoing_id += 1
 
     def on_transfer(self, fields, payload) -> None:
@@ -59,9 +63,16 @@ class Session:
             return
         link.on_flow(frames.field(fields, 5, 0), frames.field(fields, 6, 0))
         if frames.field(fields, 9, False):  # echo
-            self.connection.send(frames.flow_frame(
-                self.channel, self.next_incoming_id, self.next_outgoing_id, link.handle,
-                link.delivery_count, max(link.credit, 0)))
+            self.connection.send(
+                frames.flow_frame(
+                    self.channel,
+                    self.next_incoming_id,
+                    self.next_outgoing_id,
+                    link.handle,
+                    link.delivery_count,
+                    max(link.credit, 0),
+                )
+            )
 
     def on_detach(self, fields) -> None:
         link = self.links.pop(frames.field(fields, 0), None)

@@ -120,7 +120,7 @@ class Partition:
             end = pos + _RECORD.size + length
             if end > len(data):
                 break
-            message = data[pos + _RECORD.size:end]
+            message = data[pos + _RECORD.size : end]
             self.messages.append((message if seq >= self.begin else None, head_len))
             self.offsets.append(pos)
             self.times.append(enqueued)

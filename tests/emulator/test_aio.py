@@ -24,7 +24,11 @@ async def _round_trip(conn_str):
         if len(received) >= 3:
             done.set()
 
-    consumer = EventHubConsumerClient.from_connection_string(conn_str, consumer_group="$Default")
+    # The async event processor sleeps load_balancing_interval (30 s by default) between rounds and
+    # its receive task only ends after that sleep, even once closed.
+    consumer = EventHubConsumerClient.from_connection_string(
+        conn_str, consumer_group="$Default", load_balancing_interval=1
+    )
     task = asyncio.create_task(consumer.receive(on_event=on_event, starting_position="-1"))
     try:
         await asyncio.wait_for(done.wait(), 20)

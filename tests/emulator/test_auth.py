@@ -10,8 +10,10 @@ HUB = "auth"
 
 
 def _with_key(emulator, name, key):
-    return (f"Endpoint=sb://localhost:{emulator.port};SharedAccessKeyName={name};SharedAccessKey={key};"
-            f"UseDevelopmentEmulator=true;EntityPath={HUB}")
+    return (
+        f"Endpoint=sb://localhost:{emulator.port};SharedAccessKeyName={name};SharedAccessKey={key};"
+        f"UseDevelopmentEmulator=true;EntityPath={HUB}"
+    )
 
 
 @pytest.mark.parametrize("name, key", [("RootManageSharedAccessKey", "d3Jvbmc="), ("no-such-policy", "d3Jvbmc=")])
@@ -32,21 +34,24 @@ def test_a_listen_only_policy_cannot_send(emulator):
             client.send_event(EventData("x"), partition_id="0")
 
 
-
 def test_a_send_only_policy_cannot_receive(emulator):
-    with Receiver(emulator.connection_string(HUB, policy="send-policy"), partition_id="0",
-                  starting_position="-1") as receiver:
+    with Receiver(
+        emulator.connection_string(HUB, policy="send-policy"), partition_id="0", starting_position="-1"
+    ) as receiver:
         error = receiver.wait_error()
     assert "amqp:unauthorized-access" in str(error)
-    assert (f"Unauthorized access. 'Listen' claim(s) are required to perform this operation. Resource: "
-            f"'sb://localhost:{emulator.port}/auth/consumergroups/$default/partitions/0'.") in str(error)
+    assert (
+        f"Unauthorized access. 'Listen' claim(s) are required to perform this operation. Resource: "
+        f"'sb://localhost:{emulator.port}/auth/consumergroups/$default/partitions/0'."
+    ) in str(error)
 
 
 def test_a_listen_policy_receives_what_a_send_policy_sent(emulator):
     with producer(emulator.connection_string(HUB, policy="send-policy")) as client:
         client.send_event(EventData("allowed"), partition_id="0")
-    with Receiver(emulator.connection_string(HUB, policy="listen-policy"), partition_id="0",
-                  starting_position="-1") as receiver:
+    with Receiver(
+        emulator.connection_string(HUB, policy="listen-policy"), partition_id="0", starting_position="-1"
+    ) as receiver:
         events = receiver.wait_events(1)
     assert "allowed" in [e.body_as_str() for e in events]
     assert not receiver.errors

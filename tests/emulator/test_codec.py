@@ -9,11 +9,29 @@ from .addresses import Position, parse_address, parse_selector
 from .codec import Described, Symbol, SymbolArray, Timestamp, UInt, ULong, decode, encode, skip, split_map
 
 
-@pytest.mark.parametrize("value", [
-    None, True, False, 0, -1, 127, 300, -2**40, 1.5, "text", "é" * 300, b"\x00\x01", b"x" * 300,
-    Symbol("amqp:not-found"), Timestamp(1_700_000_000_123), uuid.UUID(int=7),
-    [1, "a", [None]], {Symbol("k"): "v", "n": 3},
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        False,
+        0,
+        -1,
+        127,
+        300,
+        -(2**40),
+        1.5,
+        "text",
+        "é" * 300,
+        b"\x00\x01",
+        b"x" * 300,
+        Symbol("amqp:not-found"),
+        Timestamp(1_700_000_000_123),
+        uuid.UUID(int=7),
+        [1, "a", [None]],
+        {Symbol("k"): "v", "n": 3},
+    ],
+)
 def test_values_round_trip_and_skip_finds_their_end(value):
     raw = encode(value) + b"\xff"
     decoded, end = decode(raw, 0)
@@ -62,8 +80,12 @@ def test_a_batch_is_unpacked_and_events_are_stamped_with_x_opt_annotations():
     assert head_len == 0
     assert [s.code for s in sections] == [messages.MESSAGE_ANNOTATIONS, messages.DATA]
     annotations = decode(stamped, sections[0].value_start)[0]
-    assert annotations == {"x-opt-partition-key": "pk", "x-opt-sequence-number": 7, "x-opt-offset": "1234",
-                           "x-opt-enqueued-time": 1_700_000_000_000}
+    assert annotations == {
+        "x-opt-partition-key": "pk",
+        "x-opt-sequence-number": 7,
+        "x-opt-offset": "1234",
+        "x-opt-enqueued-time": 1_700_000_000_000,
+    }
 
 
 def test_addresses_and_selectors_as_the_sdk_writes_them():

@@ -26,11 +26,15 @@ class BatchConsumer:
 
     def __init__(self, conn_str, store, **kwargs):
         self.client = EventHubConsumerClient.from_connection_string(
-            conn_str, consumer_group="$Default", checkpoint_store=store, load_balancing_interval=2, **kwargs)
+            conn_str, consumer_group="$Default", checkpoint_store=store, load_balancing_interval=2, **kwargs
+        )
         self.bodies = []
         self.partitions = set()
-        self.thread = threading.Thread(target=self.client.receive_batch, daemon=True, kwargs=dict(
-            on_event_batch=self.on_batch, starting_position="-1", max_wait_time=0.5))
+        self.thread = threading.Thread(
+            target=self.client.receive_batch,
+            daemon=True,
+            kwargs=dict(on_event_batch=self.on_batch, starting_position="-1", max_wait_time=0.5),
+        )
 
     def on_batch(self, context, events):
         if events:

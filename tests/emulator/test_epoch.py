@@ -41,8 +41,9 @@ def test_a_lower_owner_level_is_refused_and_the_owner_keeps_the_partition(emulat
 
 def test_a_sixth_reader_without_owner_level_is_refused(emulator):
     conn_str = emulator.connection_string(HUB)
-    readers = [Receiver(conn_str, consumer_group="$Default", partition_id="0", starting_position="@latest")
-               for _ in range(5)]
+    readers = [
+        Receiver(conn_str, consumer_group="$Default", partition_id="0", starting_position="@latest") for _ in range(5)
+    ]
     for reader in readers:
         reader.__enter__()
     try:
@@ -51,7 +52,10 @@ def test_a_sixth_reader_without_owner_level_is_refused(emulator):
             error = sixth.wait_error()
             assert isinstance(error, (ConnectError, ConnectionLostError)), repr(error)
             assert "amqp:resource-limit-exceeded" in str(error)
-            assert "Exceeded the maximum number of allowed receivers per partition in a consumer group which is 5" in str(error)
+            assert (
+                "Exceeded the maximum number of allowed receivers per partition in a consumer group which is 5"
+                in str(error)
+            )
     finally:
         for reader in readers:
             reader.__exit__(None, None, None)

@@ -32,12 +32,16 @@ def test_reading_properties_of_an_unknown_hub_answers_404(emulator):
 
 
 def test_receiving_with_an_unknown_consumer_group_is_refused_as_not_found(emulator):
-    with Receiver(emulator.connection_string(HUB), consumer_group="nope", partition_id="0",
-                  starting_position="-1") as receiver:
+    with Receiver(
+        emulator.connection_string(HUB), consumer_group="nope", partition_id="0", starting_position="-1"
+    ) as receiver:
         error = receiver.wait_error()
     assert isinstance(error, EventHubError), repr(error)
     assert "amqp:not-found" in str(error)
-    assert f"The messaging entity 'sb://localhost:{emulator.port}/errors/consumergroups/nope' could not be found" in str(error)
+    assert (
+        f"The messaging entity 'sb://localhost:{emulator.port}/errors/consumergroups/nope' could not be found"
+        in str(error)
+    )
 
 
 @pytest.fixture(scope="module")

@@ -31,22 +31,32 @@ def _bodies(conn_str, count, **kwargs):
 @pytest.mark.parametrize("inclusive, expected", [(False, ["p3", "p4"]), (True, ["p2", "p3", "p4"])])
 def test_offset_position(stored, inclusive, expected):
     conn_str, events = stored
-    assert _bodies(conn_str, len(expected), starting_position=events[2].offset,
-                   starting_position_inclusive=inclusive) == expected
+    assert (
+        _bodies(conn_str, len(expected), starting_position=events[2].offset, starting_position_inclusive=inclusive)
+        == expected
+    )
 
 
 @pytest.mark.parametrize("inclusive, expected", [(False, ["p2", "p3", "p4"]), (True, ["p1", "p2", "p3", "p4"])])
 def test_sequence_number_position(stored, inclusive, expected):
     conn_str, events = stored
-    assert _bodies(conn_str, len(expected), starting_position=events[1].sequence_number,
-                   starting_position_inclusive=inclusive) == expected
+    assert (
+        _bodies(
+            conn_str, len(expected), starting_position=events[1].sequence_number, starting_position_inclusive=inclusive
+        )
+        == expected
+    )
 
 
 @pytest.mark.parametrize("inclusive, expected", [(False, ["p4"]), (True, ["p3", "p4"])])
 def test_enqueued_time_position(stored, inclusive, expected):
     conn_str, events = stored
-    assert _bodies(conn_str, len(expected), starting_position=events[3].enqueued_time,
-                   starting_position_inclusive=inclusive) == expected
+    assert (
+        _bodies(
+            conn_str, len(expected), starting_position=events[3].enqueued_time, starting_position_inclusive=inclusive
+        )
+        == expected
+    )
 
 
 def test_latest_position_gets_only_events_sent_after_the_receiver_attached(stored, emulator):

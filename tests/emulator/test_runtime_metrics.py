@@ -20,8 +20,9 @@ def conn_str(emulator):
 
 
 def test_receiver_sees_the_last_enqueued_event_of_the_partition(conn_str):
-    with Receiver(conn_str, partition_id="0", starting_position="-1",
-                  track_last_enqueued_event_properties=True) as receiver:
+    with Receiver(
+        conn_str, partition_id="0", starting_position="-1", track_last_enqueued_event_properties=True
+    ) as receiver:
         events = receiver.wait_events(3)
         properties = receiver.contexts[0].last_enqueued_event_properties
     assert properties["sequence_number"] == events[2].sequence_number == 2

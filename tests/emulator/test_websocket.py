@@ -14,8 +14,9 @@ HUB = "websocket"
 
 def test_send_and_receive_over_websockets(emulator):
     conn_str = emulator.connection_string(HUB)
-    options = dict(transport_type=TransportType.AmqpOverWebsocket,
-                   custom_endpoint_address=f"sb://localhost:{emulator.port}")
+    options = dict(
+        transport_type=TransportType.AmqpOverWebsocket, custom_endpoint_address=f"sb://localhost:{emulator.port}"
+    )
     with producer(conn_str, **options) as client:
         assert client.get_eventhub_properties()["partition_ids"] == ["0"]
         batch = client.create_batch(partition_id="0")

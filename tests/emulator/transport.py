@@ -7,6 +7,7 @@ client never blocks the emulator.
 
 import logging
 import socket
+import time
 
 from . import websocket
 from .connection import Connection
@@ -26,6 +27,7 @@ class ClientTransport:
         self.ws = None
         self.closing = False
         self.closed = False
+        self.last_sent = time.monotonic()
         self.connection = Connection(server, self)
 
     @property

@@ -45,7 +45,7 @@ def parse_handshake(buf: bytes):
     if SUBPROTOCOL in offered:
         response += f"Sec-WebSocket-Protocol: {SUBPROTOCOL}\r\n"
     response += "\r\n"
-    return response.encode("ascii"), buf[end + 4:]
+    return response.encode("ascii"), buf[end + 4 :]
 
 
 def encode_frame(payload: bytes, opcode: int = OP_BINARY) -> bytes:
@@ -100,11 +100,11 @@ class FrameDecoder:
             if masked:
                 if len(buf) - pos < head + 4:
                     break
-                mask = bytes(buf[pos + head:pos + head + 4])
+                mask = bytes(buf[pos + head : pos + head + 4])
                 head += 4
             if len(buf) - pos < head + length:
                 break
-            payload = bytes(buf[pos + head:pos + head + length])
+            payload = bytes(buf[pos + head : pos + head + length])
             if masked:
                 payload = _unmask(payload, mask)
             out.append((opcode, payload))

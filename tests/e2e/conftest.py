@@ -1,0 +1,47 @@
+"""Fixtures of the end-to-end tests: see harness.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import E2EStack, HubPool, emulator_config
+from tests.emulator.process import EmulatorProcess
+from tests.stack.fixtures import azurite  # noqa: F401 - the session's Azurite
+from tests.stack.platform_fake import PlatformFake
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    with EmulatorProcess(emulator_config(), data_dir=tmp_path_factory.mktemp("emulator")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def hub_pool() -> HubPool:
+    return HubPool()
+
+
+@pytest.fixture
+def stack(emulator, azurite, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:  # noqa: F811
+    with PlatformFake() as platform_fake:
+        built = E2EStack(emulator, azurite, platform_fake, hub_pool.take(), tmp_path)
+        try:
+            yield built
+        finally:
+            built.close()
+        built.assert_no_secret_leak()
+
+
+@pytest.fixture
+def wide_stack(emulator, azurite, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:  # noqa: F811
+    """A hub of 8 partitions."""
+    with PlatformFake() as platform_fake:
+        built = E2EStack(emulator, azurite, platform_fake, hub_pool.take(8), tmp_path)
+        try:
+            yield built
+        finally:
+            built.close()
+        built.assert_no_secret_leak()
