@@ -93,10 +93,7 @@ def _declared(content_encoding: str | None) -> str | None:
 
 def _has_zlib_header(body: bytes) -> bool:
     return (
-        len(body) >= 2
-        and body[0] == 0x78
-        and body[1] in _ZLIB_SECOND_BYTES
-        and ((body[0] << 8) | body[1]) % 31 == 0
+        len(body) >= 2 and body[0] == 0x78 and body[1] in _ZLIB_SECOND_BYTES and ((body[0] << 8) | body[1]) % 31 == 0
     )
 
 

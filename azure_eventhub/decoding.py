@@ -6,33 +6,36 @@ never raises: whatever it is given becomes records, counted outcomes, or a dead 
 Shapes. A JSON object with a `records` list gives its items (Azure diagnostic settings); a
 top-level JSON list gives its items; any other JSON value is one record; a body that is not JSON,
 even after repair.py, is one record: its text, exactly as decoded. Items that are `null`, and
-objects whose `type` is exactly "heartbeat" (top-level or items), are dropped. String items that
-hold a JSON object (double-encoded by some services) are parsed and treated as objects.
+objects whose `type` is exactly "heartbeat" (top-level or items), are dropped. String items (of
+records[] or of a top-level list) that hold a JSON object, double-encoded by some services, are
+parsed and treated as objects; a top-level JSON string is forwarded as it is.
 
 Record text. Objects, lists, numbers and booleans are re-serialized compactly by orjson; a string
 is forwarded as the string itself. `Record.index` is the item's position in the message (dropped
 items keep their place), so a dead letter's name points at the item in the original body.
 
-Outcomes (stable keys; they become a Prometheus label):
-  json              records from a body that parsed as it is                 (records)
-  repaired          records from a body that parsed only after repair        (records)
-  text              records that are a body's text: not JSON even repaired   (records: 1 a message)
-  decompressed      the body was gzip / zlib / deflate and was inflated      (1 a message)
-  heartbeat         heartbeat objects dropped                                (records)
-  null              null items dropped                                       (records)
-  invalid_encoding  bytes invalid in the body's encoding, replaced by U+FFFD (1 a message)
-  double_encoded    string items that held a JSON object and were parsed      (records)
-  dead_letter       the body cannot become records: Decoded.dead_letter says why (1 a message)
-  empty             the body holds no record at all: empty or white space only, `[]`,
-                    `{"records": []}`; zero records, nothing to forward   (1 a message)
+Outcomes (stable keys; they become a Prometheus label). Counted per record (R) or per message (M):
+  json              R  records from a body that parsed as it is
+  repaired          R  records from a body that parsed only after repair.py rewrote it
+  text              R  a body that is not JSON even after repair, forwarded as one record (so 1)
+  decompressed      M  the body was gzip / zlib / deflate and was inflated
+  heartbeat         R  heartbeat objects dropped
+  null              R  null items dropped
+  invalid_encoding  M  bytes invalid in the body's encoding (or lone surrogate escapes in a
+                       string record) were replaced by U+FFFD
+  double_encoded    R  string items that held a JSON object and were parsed
+  dead_letter       M  the body cannot become records: Decoded.dead_letter says why
+  empty             M  the body holds no record at all (empty or white space only, `[]`,
+                       `{"records": []}`): zero records, nothing to forward, nothing lost
 Always: json + repaired + text == len(records); a dead-lettered message has no records.
 
 Numbers and other JSON orjson cannot carry exactly, forwarded without loss:
 - integers beyond 64 bits: orjson would silently read them as floats, so a body with a run of 19+
   digits is parsed by the standard library instead, and a record holding such an integer is
   serialized by `json.dumps`, digit for digit.
-- nesting: orjson serializes at most 254 levels; deeper records are serialized by `json.dumps`
-  (about 990 levels). Deeper still, the body is forwarded as text, unchanged.
+- nesting: orjson serializes at most 254 levels; deeper records are serialized by `json.dumps`,
+  which recurses (up to Python's recursion limit: about 900 levels, less the caller's stack). Deeper
+  still, the body is forwarded as text, unchanged.
 - `NaN`, `Infinity`, `-Infinity`: not JSON, but the standard library reads them; such a body is
   counted `json` and those records keep the literals as they were (their text is then not strict
   JSON: the intake sees what the producer sent). Likewise lone surrogate escapes ("\\ud800") stay
@@ -81,9 +84,7 @@ class Decoded:
     dead_letter: DeadLetter | None = None
 
 
-def decode_message(
-    body: bytes, content_encoding: str | None = None, content_type: str | None = None
-) -> Decoded:
+def decode_message(body: bytes, content_encoding: str | None = None, content_type: str | None = None) -> Decoded:
     """Decode one message body into records; never raises (see the module docstring)."""
     try:
         return _decode(body, content_encoding, content_type)

@@ -19,9 +19,11 @@ unrepairable, `repair_json` returns None and the caller forwards the body as tex
 Quotes inside single-quoted values. Azure does not escape them: 'Executing 'Functions.Foo' (...)'.
 So a single quote ends a string only where a string can end: before `:` for a key; for a value,
 before the `}` or `]` closing its container, or before a `,` followed by the next key (a quoted name
-and `:`) or, in a list, by the next item. Any other single quote is kept as a character.
+and `:`), in a list by the next item, or by the closing bracket (a trailing comma). Any other
+single quote is kept as a character.
 
-Linear time on any input: one left-to-right scan; no regex has nested or overlapping quantifiers;
+Linear time on any input: one left-to-right scan; no regex can backtrack into its own repetitions
+(repeated parts begin with distinct characters, or are possessive, and nothing follows them);
 look-aheads are bounded (a key of at most 256 characters) or skip white space that belongs to one
 quote only; nesting deeper than MAX_DEPTH is refused, and so is text longer than MAX_CHARS.
 """
@@ -42,9 +44,7 @@ _WS_CHARS = " \t\r\n"
 _WS = re.compile(r"[ \t\r\n]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _WORD = re.compile(r"[A-Za-z]+")
-_BLOB = re.compile(
-    r"\[[ \t\r\n]*([0-9]+(?:\.[0-9]+)?)[ \t\r\n]*([KMGT]?i?B)[ \t\r\n]+blob[ \t\r\n]+data[ \t\r\n]*\]"
-)
+_BLOB = re.compile(r"\[[ \t\r\n]*([0-9]+(?:\.[0-9]+)?)[ \t\r\n]*([KMGT]?i?B)[ \t\r\n]+blob[ \t\r\n]+data[ \t\r\n]*\]")
 _HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
 _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _HEX8 = re.compile(r"[0-9A-Fa-f]{8}")
@@ -54,8 +54,8 @@ _W = r"[ \t\r\n]*"
 _ANY_KEY = r"""(?:"(?:[^"\\\r\n]|\\.){0,256}"|'(?:[^'\\\r\n]|\\.){0,256}')"""
 _ENDS = {
     "key": rf"{_W}:",
-    "object": rf"{_W}(?:\}}|,{_W}{_ANY_KEY}{_W}:|\Z)",
-    "array": rf"{_W}(?:\]|,{_W}[-0-9'\"{{\[tfnTFNI]|\Z)",
+    "object": rf"{_W}(?:\}}|,{_W}(?:\}}|{_ANY_KEY}{_W}:)|\Z)",
+    "array": rf"{_W}(?:\]|,{_W}[-0-9'\"{{\[\]tfnTFNI]|\Z)",
     None: rf"{_W}\Z",
 }
 # The longest run of string content that needs no Python: plain characters, JSON escapes (kept as
@@ -66,9 +66,7 @@ _SINGLE_RUNS = {
     where: re.compile(rf"[^'\\]*(?:(?:\\(?:[\\/bfnrt]|u[0-9A-Fa-f]{{4}})|'(?!{end}))[^'\\]*)*")
     for where, end in _ENDS.items()
 }
-_SIMPLE_SINGLES = {
-    where: re.compile(rf"'([^'\"\\\x00-\x1f]*)'(?={end})") for where, end in _ENDS.items()
-}
+_SIMPLE_SINGLES = {where: re.compile(rf"'([^'\"\\\x00-\x1f]*)'(?={end})") for where, end in _ENDS.items()}
 _CONTROL_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x20)} | {
     0x08: "\\b",
     0x09: "\\t",
@@ -84,7 +82,7 @@ _SINGLE_FIXES = (re.compile(r'["\x00-\x1f]'), _CONTROL_ESCAPES | {ord('"'): '\\"
 # step per token. A run is not checked token by token: orjson checks the result. It stops at what
 # needs the parser: brackets, single quotes, strings with escapes or control characters, others.
 _FLAT = re.compile(
-    r'(?:[ \t\r\n,:0-9.eE+\-]+|true|false|null|True|False|None|NaN|Infinity|"[^"\\\x00-\x1f]*"'
+    r'(?:[ \t\r\n,:0-9.eE+\-]++|true|false|null|True|False|None|NaN|Infinity|"[^"\\\x00-\x1f]*"'
     r"|\[[ \t\r\n]*\]|\{[ \t\r\n]*\})+"
 )
 _FLAT_FIRST = frozenset(',:0123456789.eE+-tfnTFNI"')  # an opening bracket is rarely empty

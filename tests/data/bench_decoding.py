@@ -3,8 +3,9 @@
     .venv/bin/python tests/data/bench_decoding.py
 
 Bodies: 100 Office 365 audit records of about 1 KB each, wrapped as Azure diagnostic
-{"records": [...]}: valid UTF-8 JSON (the fast path), the same with single-quoted properties (a
-repaired body), gzip-compressed, and one record per message.
+{"records": [...]}: valid UTF-8 JSON (the fast path), one record per message, gzip-compressed, the
+same with every property single-quoted (a worst case for repair), the FunctionAppLogs payload file
+(a real-shaped repaired body), and a text body.
 """
 
 from __future__ import annotations
@@ -75,7 +76,9 @@ def main() -> None:
     measure("fast path: records[] of 100 objects", valid, 100)
     measure("fast path: one record per message", orjson.dumps({"records": records[:1]}), 1)
     measure("gzip body: records[] of 100 objects", gzip.compress(valid), 100)
-    measure("repaired body: single-quoted properties", repaired, 100)
+    measure("repaired body: every property single-quoted", repaired, 100)
+    functions = (Path(__file__).parent / "functionapp_single_quotes.txt").read_bytes()
+    measure("repaired body: functionapp_single_quotes.txt", functions, 3)
     measure("text body", b"<134>May  1 10:11:12 host app: " + b"x" * 1000, 1)
 
 

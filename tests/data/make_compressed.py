@@ -32,13 +32,27 @@ def storage(category: str, operation: str, correlation: str, status: int, uri: s
         "durationMs": 12,
         "callerIpAddress": f"{caller}:51234",
         "correlationId": correlation,
-        "identity": {"type": "OAuth", "tokenHash": "2F1E0D9C8B7A69584736251403F2E1D0",
-                     "requester": {"appId": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e", "audience": "https://storage.azure.com/",
-                                   "objectId": "5d4c3b2a-1908-4f7e-8d6c-5b4a39281706", "tenantId": "4f3c2b1a-9e8d-4c7b-a6f5-0e1d2c3b4a59"}},
+        "identity": {
+            "type": "OAuth",
+            "tokenHash": "2F1E0D9C8B7A69584736251403F2E1D0",
+            "requester": {
+                "appId": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                "audience": "https://storage.azure.com/",
+                "objectId": "5d4c3b2a-1908-4f7e-8d6c-5b4a39281706",
+                "tenantId": "4f3c2b1a-9e8d-4c7b-a6f5-0e1d2c3b4a59",
+            },
+        },
         "location": "westeurope",
-        "properties": {"accountName": "stpayrollexport", "userAgentHeader": "azsdk-python-storage-blob/12.19.1 Python/3.11.7",
-                       "serviceType": "blob", "objectKey": "/stpayrollexport/exports/payroll-2024-04.csv",
-                       "serverLatencyMs": 9, "requestHeaderSize": 1874, "responseBodySize": 52831, "tlsVersion": "TLS 1.2"},
+        "properties": {
+            "accountName": "stpayrollexport",
+            "userAgentHeader": "azsdk-python-storage-blob/12.19.1 Python/3.11.7",
+            "serviceType": "blob",
+            "objectKey": "/stpayrollexport/exports/payroll-2024-04.csv",
+            "serverLatencyMs": 9,
+            "requestHeaderSize": 1874,
+            "responseBodySize": 52831,
+            "tlsVersion": "TLS 1.2",
+        },
         "uri": uri,
         "protocol": "HTTPS",
         "resourceType": "Microsoft.Storage/storageAccounts/blobServices",
@@ -52,24 +66,58 @@ def firewall(correlation: str, action: str, source: str, destination: str, port:
         "category": "AZFWNetworkRule",
         "operationName": "AZFWNetworkRule",
         "correlationId": correlation,
-        "properties": {"Protocol": "TCP", "SourceIp": source, "SourcePort": 49822, "DestinationIp": destination,
-                       "DestinationPort": port, "Action": action, "Policy": "afwp-hub-weu", "RuleCollectionGroup": "rcg-default",
-                       "RuleCollection": "rc-egress", "Rule": rule, "ActionReason": ""},
+        "properties": {
+            "Protocol": "TCP",
+            "SourceIp": source,
+            "SourcePort": 49822,
+            "DestinationIp": destination,
+            "DestinationPort": port,
+            "Action": action,
+            "Policy": "afwp-hub-weu",
+            "RuleCollectionGroup": "rcg-default",
+            "RuleCollection": "rc-egress",
+            "Rule": rule,
+            "ActionReason": "",
+        },
     }
 
 
-STORAGE_BATCH = {"records": [
-    storage("StorageRead", "GetBlob", "f8e7d6c5-b4a3-4921-8f0e-d9c8b7a60001", 200,
-            "https://stpayrollexport.blob.core.windows.net/exports/payroll-2024-04.csv", "10.20.30.40"),
-    storage("StorageWrite", "PutBlob", "f8e7d6c5-b4a3-4921-8f0e-d9c8b7a60002", 201,
-            "https://stpayrollexport.blob.core.windows.net/exports/payroll-2024-05.csv", "10.20.30.40"),
-    storage("StorageRead", "ListBlobs", "f8e7d6c5-b4a3-4921-8f0e-d9c8b7a60003", 403,
-            "https://stpayrollexport.blob.core.windows.net/exports?restype=container&comp=list", "203.0.113.199"),
-]}
-FIREWALL_BATCH = {"records": [
-    firewall("a9b8c7d6-e5f4-4a3b-9c2d-1e0f00000001", "Allow", "10.1.2.4", "20.50.80.12", 443, "allow-azure-monitor"),
-    firewall("a9b8c7d6-e5f4-4a3b-9c2d-1e0f00000002", "Deny", "10.1.2.9", "203.0.113.199", 3389, "default-deny"),
-]}
+STORAGE_BATCH = {
+    "records": [
+        storage(
+            "StorageRead",
+            "GetBlob",
+            "f8e7d6c5-b4a3-4921-8f0e-d9c8b7a60001",
+            200,
+            "https://stpayrollexport.blob.core.windows.net/exports/payroll-2024-04.csv",
+            "10.20.30.40",
+        ),
+        storage(
+            "StorageWrite",
+            "PutBlob",
+            "f8e7d6c5-b4a3-4921-8f0e-d9c8b7a60002",
+            201,
+            "https://stpayrollexport.blob.core.windows.net/exports/payroll-2024-05.csv",
+            "10.20.30.40",
+        ),
+        storage(
+            "StorageRead",
+            "ListBlobs",
+            "f8e7d6c5-b4a3-4921-8f0e-d9c8b7a60003",
+            403,
+            "https://stpayrollexport.blob.core.windows.net/exports?restype=container&comp=list",
+            "203.0.113.199",
+        ),
+    ]
+}
+FIREWALL_BATCH = {
+    "records": [
+        firewall(
+            "a9b8c7d6-e5f4-4a3b-9c2d-1e0f00000001", "Allow", "10.1.2.4", "20.50.80.12", 443, "allow-azure-monitor"
+        ),
+        firewall("a9b8c7d6-e5f4-4a3b-9c2d-1e0f00000002", "Deny", "10.1.2.9", "203.0.113.199", 3389, "default-deny"),
+    ]
+}
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ import pytest
 
 from tests.e2e.harness import E2EStack, HubPool, emulator_config
 from tests.emulator.process import EmulatorProcess
-from tests.stack.fixtures import azurite  # noqa: F401 - the session's Azurite
 from tests.stack.platform_fake import PlatformFake
 
 
@@ -25,7 +24,7 @@ def hub_pool() -> HubPool:
 
 
 @pytest.fixture
-def stack(emulator, azurite, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:  # noqa: F811
+def stack(emulator, azurite, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:
     with PlatformFake() as platform_fake:
         built = E2EStack(emulator, azurite, platform_fake, hub_pool.take(), tmp_path)
         try:
@@ -36,7 +35,7 @@ def stack(emulator, azurite, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:  #
 
 
 @pytest.fixture
-def wide_stack(emulator, azurite, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:  # noqa: F811
+def wide_stack(emulator, azurite, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:
     """A hub of 8 partitions."""
     with PlatformFake() as platform_fake:
         built = E2EStack(emulator, azurite, platform_fake, hub_pool.take(8), tmp_path)

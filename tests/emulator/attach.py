@@ -134,7 +134,6 @@ def _answer(session, fields, link, initial_delivery_count=None, max_message_size
     session.links[link.remote_handle] = link
     session.by_name[link.name] = link
     source = frames.field(fields, 5)
-    target = frames.field(fields, 6)
     session.connection.send(
         frames.attach_frame(
             session.channel,
@@ -151,7 +150,6 @@ def _answer(session, fields, link, initial_delivery_count=None, max_message_size
             max_message_size=max_message_size,
         )
     )
-    del target
 
 
 def _address_of(terminus):

@@ -1,0 +1,59 @@
+"""The Event Hubs client settings every contender uses: the module's own (ReceiverSettings).
+
+The ceiling and the baseline read them from the module's code, so a change there changes all three
+and the comparison stays fair. ``describe()`` is what the report prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from azure_eventhub.consumer import ReceiverSettings
+from azure_eventhub.pipeline import PipelineSettings
+
+_RECEIVER_DEFAULTS = {field.name: field.default for field in fields(ReceiverSettings)}
+_PIPELINE_DEFAULTS = {field.name: field.default for field in fields(PipelineSettings)}
+
+PREFETCH: int = _RECEIVER_DEFAULTS["prefetch"]
+MAX_BATCH_SIZE: int = _RECEIVER_DEFAULTS["max_batch_size"]
+MAX_WAIT_TIME: float = _RECEIVER_DEFAULTS["max_wait_time"]
+LOAD_BALANCING_INTERVAL: float = _RECEIVER_DEFAULTS["load_balancing_interval"]
+OWNERSHIP_EXPIRATION: float = _RECEIVER_DEFAULTS["ownership_expiration"]
+IDLE_TIMEOUT: float = _RECEIVER_DEFAULTS["idle_timeout"]
+CHUNK_SIZE = 1000  # the trigger's default Chunk Size
+FORWARDING_THREADS: int = _PIPELINE_DEFAULTS["forwarding_threads"]
+MAX_IN_FLIGHT_CHARS: int = _PIPELINE_DEFAULTS["max_in_flight_chars"]
+CHECKPOINT_INTERVAL: float = _PIPELINE_DEFAULTS["checkpoint_interval"]
+
+
+def processor_options() -> dict:
+    """Keyword arguments of EventHubConsumerClient (from_connection_string) shared by all."""
+    from azure.eventhub._eventprocessor.common import LoadBalancingStrategy
+
+    return {
+        "load_balancing_interval": LOAD_BALANCING_INTERVAL,
+        "partition_ownership_expiration_interval": OWNERSHIP_EXPIRATION,
+        "load_balancing_strategy": LoadBalancingStrategy.GREEDY,
+        "idle_timeout": IDLE_TIMEOUT,
+    }
+
+
+def receive_options() -> dict:
+    """Keyword arguments of receive_batch shared by all."""
+    return {
+        "max_batch_size": MAX_BATCH_SIZE,
+        "max_wait_time": MAX_WAIT_TIME,
+        "prefetch": PREFETCH,
+        "starting_position": "-1",
+        "track_last_enqueued_event_properties": True,
+    }
+
+
+def describe() -> str:
+    return (
+        f"prefetch {PREFETCH}, max_batch_size {MAX_BATCH_SIZE}, max_wait_time {MAX_WAIT_TIME:g} s, "
+        f"greedy load balancing every {LOAD_BALANCING_INTERVAL:g} s (ownership expiry {OWNERSHIP_EXPIRATION:g} s), "
+        f"blob checkpoint store, pure-Python AMQP; module: chunk size {CHUNK_SIZE}, {FORWARDING_THREADS} forwarding "
+        f"threads, {MAX_IN_FLIGHT_CHARS // 2**20} Mi characters in flight at most, checkpoints every "
+        f"{CHECKPOINT_INTERVAL:g} s per partition"
+    )

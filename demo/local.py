@@ -1,0 +1,118 @@
+"""The local demo: the stack, the stream, the module, and the view of what reaches the intake."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from demo.dashboard import RateMeter, Screen, category_lines, elapsed, log_lines, ticks
+from demo.metrics import read_figures
+from demo.stack import CONSUMER_GROUP, HUB, PARTITIONS, LocalStack
+from demo.stream import Stream
+from demo.tally import category_of
+from tests.stack.module_process import ModuleDidNotExit
+from tests.stack.paths import STACK_STATE
+from triggers.configuration import redact_text
+
+
+def run(stop: threading.Event, duration: float | None, rate: float) -> int:
+    STACK_STATE.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="demo-", dir=STACK_STATE) as work:
+        return _run(LocalStack(Path(work)), stop, duration, rate)
+
+
+def _run(stack: LocalStack, stop: threading.Event, duration: float | None, rate: float) -> int:
+    screen = Screen()
+    stream: Stream | None = None
+    problem: str | None = None
+    seconds = 0.0
+    module_exit: float | None = None
+    print("Starting the local stack: Event Hubs emulator, Azurite, platform fake, module...", flush=True)
+    try:
+        stack.start()
+        module = stack.start_module()
+        pids = stack.pids()
+        print(
+            f"Started: emulator pid {pids['emulator']} (amqp 127.0.0.1:{stack.emulator.port}), "
+            f"azurite pid {pids['azurite']} (blob 127.0.0.1:{stack.azurite.port}), "
+            f"platform fake {stack.platform_fake.url} (in this process), module pid {pids['module']}",
+            flush=True,
+        )
+        stream = Stream(stack.producer_connection_string, HUB, PARTITIONS, rate).start()
+        meter = RateMeter()
+        for seconds in ticks(stop, duration):
+            if not module.running:
+                problem = f"the module exited with {module.returncode}:\n{_tail(stack)}"
+                break
+            screen.draw(_frame(screen, stack, stream, meter, seconds))
+    finally:
+        screen.close()
+        print("Stopping: the stream, the module (SIGTERM), then the stack...", flush=True)
+        if stream is not None:
+            stream.stop()
+        try:
+            module_exit = stack.stop()
+        except ModuleDidNotExit:
+            problem = problem or f"the module did not exit within 20 s of SIGTERM (killed):\n{_tail(stack)}"
+    return _summary(stack, stream, seconds, module_exit, problem)
+
+
+def _frame(screen: Screen, stack: LocalStack, stream: Stream, meter: RateMeter, seconds: float) -> list[str]:
+    delivered, by_category, latest = stack.tally.snapshot()
+    per_second = meter.add(delivered)
+    module = stack.module
+    figures = read_figures(module.metrics(timeout=0.5)) if module else None
+    lines = [
+        screen.bold("Azure Event Hubs -> Sekoia.io intake: local demo") + f"   {elapsed(seconds)}   (Ctrl-C stops)",
+        f"Hub {HUB} ({PARTITIONS} partitions, consumer group {CONSUMER_GROUP}) on the local emulator; "
+        f"intake: the local platform fake",
+        "",
+        f"Produced   {stream.records} records in {stream.messages} messages, {stream.heartbeats} heartbeats "
+        f"(target {stream.rate:g} records/s)",
+        f"Delivered  {delivered} records, {per_second:.1f} records/s",
+    ]
+    if figures and figures.answered:
+        lines.append(
+            f"Module     {figures.partitions_owned:.0f} partitions owned, {figures.messages_received:.0f} messages "
+            f"received, lag {figures.lag_events:.0f} events / {figures.lag_seconds:.1f} s"
+        )
+    if stream.failed_sends:
+        lines.append(f"Producer   {stream.failed_sends} failed sends, last: {stream.last_error}")
+    lines += ["", screen.bold("Records delivered, by category"), *category_lines(by_category)]
+    lines += ["", screen.bold("Latest records delivered (truncated)")]
+    lines += [f"  [{category_of(record)}] {' '.join(record.split())}" for record in latest] or ["  (nothing yet)"]
+    lines += ["", screen.bold("Module log (logs URL)"), *log_lines(stack.platform_fake.recorder.logs(), 8)]
+    return lines
+
+
+def _tail(stack: LocalStack) -> str:
+    module = stack.module
+    text = module.output()[-3000:] if module else ""
+    secrets = [policy["key"] for policy in stack.policies] + [stack.intake_key]
+    return redact_text(text, tuple(secrets))
+
+
+def _summary(
+    stack: LocalStack, stream: Stream | None, seconds: float, module_exit: float | None, problem: str | None
+) -> int:
+    delivered, by_category, _ = stack.tally.snapshot()
+    produced = stream.records if stream else 0
+    print(
+        f"Summary: produced {produced} records ({stream.messages if stream else 0} messages, "
+        f"{stream.heartbeats if stream else 0} heartbeats) in {seconds:.1f} s; "
+        f"delivered {delivered} records to the local intake"
+        + (f"; the module stopped {module_exit:.1f} s after SIGTERM" if module_exit is not None else "")
+        + "; everything the demo started is stopped."
+    )
+    if by_category:
+        print("Delivered by category: " + json.dumps(dict(sorted(by_category.items()))))
+    if problem:
+        print(f"Problem: {problem}")
+        return 1
+    if not delivered:
+        print("Problem: no record reached the intake.")
+        return 1
+    return 0

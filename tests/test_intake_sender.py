@@ -1,0 +1,86 @@
+"""The trigger's intake path (the SDK's push_events_to_intakes with our overrides) against the
+platform fake's /batch API: every chunk gets a known outcome by HTTP status."""
+
+import time
+
+import pytest
+from sekoia_automation.module import Module
+
+from azure_eventhub.errors import Abandoned, ChunkRejected
+from tests.fakes import fresh_metrics
+from triggers.consume_eventhub import ConsumeEventhubTrigger
+
+
+@pytest.fixture
+def trigger(platform, monkeypatch):
+    monkeypatch.setenv("URL_LOGS", platform.logs_url)
+    monkeypatch.setenv("TOKEN", "token")
+    trigger = ConsumeEventhubTrigger(module=Module())
+    trigger.configuration = {
+        "hub_connection_string": "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s",
+        "hub_name": "hub",
+        "storage_connection_string": "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=b;EndpointSuffix=core.windows.net",
+        "storage_container_name": "checkpoints",
+        "intake_key": "intake-key-for-tests",
+        "intake_server": platform.intake_url,
+    }
+    trigger.metrics = fresh_metrics()
+    yield trigger
+    trigger._stop_event.set()
+
+
+def always():
+    return True
+
+
+def test_an_accepted_chunk_returns_and_reaches_the_intake(trigger, platform):
+    trigger.send(['{"id":1}', "plain text"], always)
+    assert platform.records() == ['{"id":1}', "plain text"]
+    (chunk,) = platform.chunks()
+    assert chunk["intake_key"] == "intake-key-for-tests"
+
+
+def test_a_refused_chunk_raises_with_the_status(trigger, platform):
+    platform.set_fault("status", code=400, count=1)
+    with pytest.raises(ChunkRejected) as refused:
+        trigger.send(['{"id":1}'], always)
+    assert refused.value.status == 400
+    assert platform.request_count() == 1  # not retried
+
+
+def test_5xx_and_dropped_connections_are_retried_until_accepted(trigger, platform):
+    platform.set_fault("status", code=503, count=1)
+    platform.set_fault("drop", count=1)
+    trigger.send(['{"id":1}'], always)
+    assert platform.records() == ['{"id":1}']
+    assert platform.request_count() == 3
+
+
+def test_429_waits_for_retry_after(trigger, platform):
+    platform.set_fault("status", code=429, retry_after=1, count=1)
+    started = time.monotonic()
+    trigger.send(['{"id":1}'], always)
+    assert time.monotonic() - started >= 1.0
+    assert platform.records() == ['{"id":1}']
+
+
+def test_a_missing_acknowledgement_is_sent_again(trigger, platform):
+    platform.set_fault("short_ids", missing=1, count=1)
+    trigger.send(['{"id":1}', '{"id":2}'], always)
+    assert platform.request_count() == 2
+
+
+def test_a_refused_key_is_logged_naming_the_field_and_abandoned_when_work_stops(trigger, platform):
+    platform.set_fault("status", code=401)
+    calls = []
+
+    def alive():
+        calls.append(1)
+        return len(calls) < 3
+
+    with pytest.raises(Abandoned):
+        trigger.send(['{"id":1}'], alive)
+    trigger._flush_logs()
+    logged = " ".join(line["message"] for line in platform.logs())
+    assert "Intake Key field" in logged
+    assert "intake-key-for-tests" not in logged
