@@ -111,6 +111,7 @@ class Forwarder:
         self._stopping = threading.Event()
         self._in_flight = 0
         self._idle = threading.Condition()
+        self.records_forwarded = 0  # accepted by the intake since start (for the progress log)
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -121,6 +122,8 @@ class Forwarder:
         """Stop retrying and abandon queued work; requests already sent may still complete."""
         self._stopping.set()
         self._budget.wake()
+        for _ in range(self._workers):
+            self._queue.put(None)  # each forwarding thread ends once the queue is abandoned
 
     def drain(self, timeout: float) -> bool:
         """Wait until nothing is in flight; False if the deadline came first."""
@@ -160,7 +163,10 @@ class Forwarder:
     # --- forwarding threads --------------------------------------------------------------------
     def _work(self) -> None:
         while True:
-            lease, item, chars = self._queue.get()
+            work = self._queue.get()
+            if work is None:
+                return
+            lease, item, chars = work
             try:
                 if self.alive(lease):
                     if isinstance(item, Chunk):
@@ -188,6 +194,8 @@ class Forwarder:
         self._on_progress()
         self._metrics.chunk("accepted")
         self._metrics.forwarded(len(chunk), time.monotonic() - started)
+        with self._idle:
+            self.records_forwarded += len(chunk)
         if lease.alive:
             lease.tracker.settle(chunk.slots)
 

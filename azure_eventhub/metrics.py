@@ -2,10 +2,14 @@
 
 All carry the ``intake_key`` label (the SDK's convention); per-partition ones add ``partition``.
 The names start with ``azure_eventhub_`` so they never shadow the SDK's own
-``symphony_module_common_*`` metrics, which the trigger keeps feeding through the SDK's helpers.
+``symphony_module_common_*`` metrics, which are fed too, through the SDK's MetricsMixin helpers of
+``common`` (the trigger): forwarded records and their duration, dead-lettered records as discarded,
+and the largest lag in seconds of the partitions owned as the events lag.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
@@ -13,8 +17,10 @@ PREFIX = "azure_eventhub"
 
 
 class PipelineMetrics:
-    def __init__(self, intake_key: str, registry: CollectorRegistry = REGISTRY) -> None:
+    def __init__(self, intake_key: str, registry: CollectorRegistry = REGISTRY, common: Any = None) -> None:
         self.intake_key = intake_key
+        self._common = common  # an SDK MetricsMixin (put_forwarded_events, ...), or None
+        self._lags: dict[str, float] = {}
 
         def counter(name: str, documentation: str, labels: tuple[str, ...] = ()) -> Counter:
             return Counter(f"{PREFIX}_{name}", documentation, ("intake_key", *labels), registry=registry)
@@ -55,12 +61,17 @@ class PipelineMetrics:
     def forwarded(self, count: int, seconds: float) -> None:
         self._forwarded.labels(self.intake_key).inc(count)
         self._duration.labels(self.intake_key).observe(seconds)
+        if self._common is not None:
+            self._common.put_forwarded_events(intake_key=self.intake_key, count=count)
+            self._common.put_forward_events_duration(intake_key=self.intake_key, duration=seconds)
 
     def chunk(self, outcome: str) -> None:
         self._chunks.labels(self.intake_key, outcome).inc()
 
     def dead_lettered(self, kind: str) -> None:
         self._dead.labels(self.intake_key, kind).inc()
+        if self._common is not None:
+            self._common.put_discarded_events(intake_key=self.intake_key, count=1)
 
     def dead_letter_failure(self) -> None:
         self._dead_failures.labels(self.intake_key).inc()
@@ -81,8 +92,16 @@ class PipelineMetrics:
         if events is not None:
             self._lag_events.labels(self.intake_key, partition).set(events)
         self._lag_seconds.labels(self.intake_key, partition).set(seconds)
+        self._lags[partition] = seconds
+        self._put_common_lag()
+
+    def _put_common_lag(self) -> None:
+        if self._common is not None:
+            self._common.put_events_lag(intake_key=self.intake_key, lag=max(self._lags.values(), default=0.0))
 
     def forget_partition(self, partition: str) -> None:
+        if self._lags.pop(partition, None) is not None:
+            self._put_common_lag()
         for gauge in (self._lag_events, self._lag_seconds):
             try:
                 gauge.remove(self.intake_key, partition)

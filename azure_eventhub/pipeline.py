@@ -65,7 +65,7 @@ class Pipeline:
         self._leases_lock = threading.Lock()
         self._stopping = threading.Event()
         self._ticker: threading.Thread | None = None
-        self.records_forwarded_total = 0
+        self._forwarded_at_last_progress = 0
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -207,13 +207,16 @@ class Pipeline:
             self._metrics.lag(lease.ref.partition_id, lag_events, lag_seconds)
 
     def _log_progress(self) -> None:
-        leases = self.leases()
-        parts = []
-        for lease in sorted(leases, key=lambda item: item.ref.partition_id):
-            written = lease.written.sequence_number if lease.written else "none"
-            parts.append(f"{lease.ref.partition_id}@{written}")
+        leases = sorted(self.leases(), key=lambda item: item.ref.partition_id)
+        total = self._forwarder.records_forwarded
+        recent, self._forwarded_at_last_progress = total - self._forwarded_at_last_progress, total
+        lags = []
+        now = time.time()
+        for lease in leases:
+            oldest = lease.tracker.oldest_unsettled_enqueued_time()
+            lags.append(f"{lease.ref.partition_id}: {max(0.0, now - oldest) if oldest else 0.0:.0f}s")
         self._log(
-            f"Progress: owning {len(leases)} partitions (partition@checkpointed sequence number: "
-            f"{', '.join(parts) or 'none'}); {self._budget.used} characters in flight",
+            f"Progress: {recent} records forwarded in the last {self.settings.progress_log_interval:.0f}s "
+            f"({total} since start); owning {len(leases)} partitions; lag per partition: {', '.join(lags) or 'none'}",
             "info",
         )

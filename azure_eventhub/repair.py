@@ -89,6 +89,15 @@ _FLAT_FIRST = frozenset(',:0123456789.eE+-tfnTFNI"')  # an opening bracket is ra
 _PYTHON_LITERAL = re.compile(r"True|False|None")
 _FLAT_TOKEN = re.compile(r'"[^"]*"|(True|False|None)')
 
+# A run of simple single-quoted members ('key': 'value' / number / literal), the bulk of a
+# FunctionAppLogs `properties`: one regex call, then every quote in it is a delimiter.
+_SIMPLE_SINGLE = r"'[^'\"\\\x00-\x1f]*'"
+_SINGLE_MEMBERS = re.compile(
+    rf"(?:{_SIMPLE_SINGLE}{_W}:{_W}"
+    rf"(?:{_SIMPLE_SINGLE}|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|(?:true|false|null|True|False|None)\b)"
+    rf"(?={_ENDS['object']}){_W}(?:,{_W}|(?=\}})))+"
+)
+
 _LITERALS = {
     "true": "true",
     "false": "false",
@@ -163,10 +172,18 @@ class _Repairer:
             elif state == _KEY or state == _FIRST_KEY:
                 if char == "}":
                     if state == _KEY:
-                        self.replace(comma, comma + 1, "")  # trailing comma
+                        self.drop_comma(comma)
                     stack.pop()
                     state = _AFTER if stack else _DONE
                     pos += 1
+                elif char == "'" and (members := _SINGLE_MEMBERS.match(text, pos)) is not None:
+                    pos, last = members.end(), self.single_members(pos, members.end())
+                    if text[last] == ",":
+                        comma = last
+                        state = _KEY
+                    else:
+                        state = _AFTER
+                    continue
                 elif char == '"' or char == "'":
                     pos = self.quoted(pos, char, _NAME)
                     state = _COLON
@@ -181,7 +198,7 @@ class _Repairer:
                 raise _Unrepairable  # something after the top-level value
             elif char == "]" and state != _VALUE:
                 if state == _ITEM:
-                    self.replace(comma, comma + 1, "")  # trailing comma
+                    self.drop_comma(comma)
                 stack.pop()
                 state = _AFTER if stack else _DONE
                 pos += 1
@@ -216,6 +233,23 @@ class _Repairer:
             fixed = _FLAT_TOKEN.sub(_fix_flat_token, span)
             if fixed != span:
                 self.replace(start, stop, fixed)
+        return start + len(span.rstrip(_WS_CHARS)) - 1
+
+    def drop_comma(self, comma: int) -> None:
+        """Drop the trailing comma at `comma`, which a rewritten run may already hold as its end."""
+        if comma >= self.copied:
+            self.replace(comma, comma + 1, "")
+        else:
+            run = self.pieces[-1]
+            kept = run.rstrip(_WS_CHARS)
+            self.pieces[-1] = kept[:-1] + run[len(kept) :]
+
+    def single_members(self, start: int, stop: int) -> int:
+        """Rewrite a run of simple single-quoted members; return its last significant position."""
+        span = self.text[start:stop].replace("'", '"')
+        if _PYTHON_LITERAL.search(span):
+            span = _FLAT_TOKEN.sub(_fix_flat_token, span)
+        self.replace(start, stop, span)
         return start + len(span.rstrip(_WS_CHARS)) - 1
 
     def scalar(self, pos: int, char: str, container: str | None) -> int:

@@ -5,7 +5,7 @@ The only module of the library, with consumer.py, that imports azure.*.
 
 from __future__ import annotations
 
-from azure.core.exceptions import ResourceExistsError
+from azure.core.exceptions import HttpResponseError, ResourceExistsError
 from azure.storage.blob import ContainerClient, ContentSettings, LinearRetry
 
 from azure_eventhub.messages import PartitionRef
@@ -63,3 +63,30 @@ class BlobCheckpoints:
                 "sequence_number": position.sequence_number,
             }
         )
+
+
+# --- the start-up self-check's probe of the container ----------------------------------------------
+
+PROBE_BLOB = "selfcheck/probe"
+
+
+def probe_container(client: ContainerClient) -> bool:
+    """Create the container if missing, then list, write and delete a small blob, as the checkpoint
+    store and the dead letters will. Raises the storage SDK's error when the account cannot be
+    reached, refuses the credentials, or the container cannot be read or written (the self-check
+    classifies it). Returns True if the container was created."""
+    created = False
+    try:
+        created = ensure_container(client)
+    except HttpResponseError as error:
+        if error.status_code != 403:
+            raise
+        # A SAS scoped to the container cannot create it: whether it exists and may be written is
+        # what the probe below tells (ContainerNotFound, AuthorizationPermissionMismatch...).
+    list(client.list_blobs(name_starts_with=PROBE_BLOB))
+    client.upload_blob(PROBE_BLOB, b"written by the azure-eventhub trigger's self-check", overwrite=True)
+    try:
+        client.delete_blob(PROBE_BLOB)
+    except HttpResponseError:
+        pass  # the trigger never deletes blobs: a credential without Delete is fine (peers race here too)
+    return created

@@ -22,8 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "config", nargs="?", type=Path, help="a JSON object of the trigger's arguments (hub_connection_string, ...)"
     )
-    parser.add_argument("--duration", type=float, help="stop after this many seconds (default: at Ctrl-C)")
-    parser.add_argument("--rate", type=float, default=200.0, help="records per second of the local stream")
+    parser.add_argument(
+        "--duration", type=float, metavar="SECONDS", help="stop after this many seconds (default: at Ctrl-C)"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=200.0, metavar="RECORDS", help="records per second of the local stream (200)"
+    )
     args = parser.parse_args(argv)
     if args.duration is not None and args.duration <= 0:
         parser.error("--duration must be a positive number of seconds")

@@ -92,8 +92,9 @@ def log_lines(logs: list[dict[str, Any]], count: int) -> list[str]:
 
 def category_lines(by_category: dict[str, int], width: int = 30) -> list[str]:
     total = sum(by_category.values()) or 1
+    name_width = max(map(len, by_category), default=0)
     return [
-        f"  {name:<28} {count:>9}  {'#' * max(1, round(width * count / total))}"
+        f"  {name:<{name_width}} {count:>9}  {'#' * max(1, round(width * count / total))}"
         for name, count in sorted(by_category.items(), key=lambda item: (-item[1], item[0]))
     ] or ["  (nothing yet)"]
 

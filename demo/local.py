@@ -33,6 +33,8 @@ def _run(stack: LocalStack, stop: threading.Event, duration: float | None, rate:
     print("Starting the local stack: Event Hubs emulator, Azurite, platform fake, module...", flush=True)
     try:
         stack.start()
+        if stop.is_set():  # Ctrl-C while the services started
+            return 1
         module = stack.start_module()
         pids = stack.pids()
         print(
@@ -53,11 +55,21 @@ def _run(stack: LocalStack, stop: threading.Event, duration: float | None, rate:
         print("Stopping: the stream, the module (SIGTERM), then the stack...", flush=True)
         if stream is not None:
             stream.stop()
+            if problem is None:
+                _let_module_catch_up(stack, stream.records)
         try:
             module_exit = stack.stop()
         except ModuleDidNotExit:
             problem = problem or f"the module did not exit within 20 s of SIGTERM (killed):\n{_tail(stack)}"
     return _summary(stack, stream, seconds, module_exit, problem)
+
+
+def _let_module_catch_up(stack: LocalStack, produced: int, timeout: float = 10.0) -> None:
+    """Give the module a few seconds to deliver what is still in the hub, so that the summary shows
+    produced == delivered; what it has not read by then is read at its next start (at-least-once)."""
+    deadline = time.monotonic() + timeout
+    while stack.tally.snapshot()[0] < produced and time.monotonic() < deadline and stack.module.running:
+        time.sleep(0.2)
 
 
 def _frame(screen: Screen, stack: LocalStack, stream: Stream, meter: RateMeter, seconds: float) -> list[str]:
@@ -70,8 +82,8 @@ def _frame(screen: Screen, stack: LocalStack, stream: Stream, meter: RateMeter, 
         f"Hub {HUB} ({PARTITIONS} partitions, consumer group {CONSUMER_GROUP}) on the local emulator; "
         f"intake: the local platform fake",
         "",
-        f"Produced   {stream.records} records in {stream.messages} messages, {stream.heartbeats} heartbeats "
-        f"(target {stream.rate:g} records/s)",
+        f"Produced   {stream.records} records in {stream.messages} messages, plus {stream.heartbeats} heartbeat "
+        f"messages (target {stream.rate:g} records/s)",
         f"Delivered  {delivered} records, {per_second:.1f} records/s",
     ]
     if figures and figures.answered:
@@ -101,8 +113,8 @@ def _summary(
     delivered, by_category, _ = stack.tally.snapshot()
     produced = stream.records if stream else 0
     print(
-        f"Summary: produced {produced} records ({stream.messages if stream else 0} messages, "
-        f"{stream.heartbeats if stream else 0} heartbeats) in {seconds:.1f} s; "
+        f"Summary: produced {produced} records ({stream.messages if stream else 0} messages, plus "
+        f"{stream.heartbeats if stream else 0} heartbeat messages) in {seconds:.1f} s; "
         f"delivered {delivered} records to the local intake"
         + (f"; the module stopped {module_exit:.1f} s after SIGTERM" if module_exit is not None else "")
         + "; everything the demo started is stopped."

@@ -30,6 +30,9 @@ EXAMPLE = (
 )
 
 
+TRIGGER_LOGGER = " - consume_eventhub_messages - "
+
+
 class DemoConfigError(Exception):
     """The configuration file cannot be used; the message names the file and the fix, never a secret."""
 
@@ -72,7 +75,10 @@ def run(path: Path, stop: threading.Event, duration: float | None) -> int:
 
 
 def _watch(
-    module: ModuleProcess, platform: PlatformFake, settings: ValidatedSettings, stop: threading.Event,
+    module: ModuleProcess,
+    platform: PlatformFake,
+    settings: ValidatedSettings,
+    stop: threading.Event,
     duration: float | None,
 ) -> int:
     screen, meter = Screen(), RateMeter()
@@ -88,7 +94,8 @@ def _watch(
             if not module.running:
                 problem = f"the module exited with {module.returncode}"
                 break
-            figures = read_figures(module.metrics(timeout=0.5)) if module.running else figures
+            latest = read_figures(module.metrics(timeout=0.5))
+            figures = latest if latest.answered else figures  # a missed scrape does not reset the counts
             lines = _frame(screen, module, platform, settings, figures, meter.add(figures.records_forwarded), seconds)
             screen.draw([settings.redact(line) for line in lines])
     finally:
@@ -98,16 +105,19 @@ def _watch(
             module_exit = module.terminate(timeout=20)
         except ModuleDidNotExit:
             problem = problem or "the module did not exit within 20 s of SIGTERM (killed)"
-        except RuntimeError:  # never started
-            pass
     if problem:
         problem += "; its last output:\n" + settings.redact(module.output()[-3000:])
     return _summary(figures, seconds, module_exit, problem)
 
 
 def _frame(
-    screen: Screen, module: ModuleProcess, platform: PlatformFake, settings: ValidatedSettings,
-    figures: ModuleFigures, per_second: float, seconds: float,
+    screen: Screen,
+    module: ModuleProcess,
+    platform: PlatformFake,
+    settings: ValidatedSettings,
+    figures: ModuleFigures,
+    per_second: float,
+    seconds: float,
 ) -> list[str]:
     lines = [
         screen.bold("Azure Event Hubs -> Sekoia.io intake") + f"   {elapsed(seconds)}   (Ctrl-C stops)",
@@ -125,14 +135,17 @@ def _frame(
     else:
         lines.append(f"Module     pid {module.pid}: starting (its metrics port does not answer yet)")
     lines += ["", screen.bold("Module log (logs URL)"), *log_lines(platform.recorder.logs(), 8)]
-    output = [line for line in module.output().splitlines() if line.strip()][-8:]
-    lines += ["", screen.bold("Module output")] + [f"  {line}" for line in output or ["(nothing yet)"]]
+    # The trigger's own log lines are above already; its output adds what libraries print (warnings,
+    # tracebacks).
+    output = [line for line in module.output().splitlines() if line.strip() and TRIGGER_LOGGER not in line][-8:]
+    lines += ["", screen.bold("Module output (other than the log lines)")]
+    lines += [f"  {line}" for line in output] or ["  (nothing)"]
     return lines
 
 
 def _summary(figures: ModuleFigures, seconds: float, module_exit: float | None, problem: str | None) -> int:
     print(
-        f"Summary: the module forwarded {figures.records_forwarded:.0f} records in {seconds:.1f} s"
+        f"Summary: the module forwarded at least {figures.records_forwarded:.0f} records in {seconds:.1f} s"
         + (f"; it stopped {module_exit:.1f} s after SIGTERM." if module_exit is not None else ".")
     )
     if problem:

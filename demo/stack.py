@@ -36,8 +36,10 @@ class LocalStack:
         self.intake_key = uuid.uuid4().hex
         self.container = f"demo-{uuid.uuid4().hex[:12]}"
         self.emulator = EmulatorProcess(
-            {"hubs": {HUB: {"partition_count": PARTITIONS, "consumer_groups": ["$Default", CONSUMER_GROUP]}},
-             "policies": self.policies},
+            {
+                "hubs": {HUB: {"partition_count": PARTITIONS, "consumer_groups": ["$Default", CONSUMER_GROUP]}},
+                "policies": self.policies,
+            },
             data_dir=work_dir / "emulator",
         )
         self.azurite = Azurite(work_dir / "azurite", log_path=work_dir / "azurite.log", access_log=False)

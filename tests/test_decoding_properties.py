@@ -182,7 +182,7 @@ def check_round_trip(value, ensure_ascii: bool) -> None:
             assert same(json.loads(record.text), item)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(value=bodies_values, ensure_ascii=st.booleans())
 def test_json_values_round_trip(value, ensure_ascii: bool) -> None:
     check_round_trip(value, ensure_ascii)
@@ -221,3 +221,22 @@ def test_values_orjson_cannot_carry_are_forwarded_without_loss(leaf, depth: int,
 )
 def test_big_integers_round_trip(value) -> None:
     check_round_trip({"records": value}, ensure_ascii=True)
+
+
+# --- repair ------------------------------------------------------------------------------------
+@settings(max_examples=400, deadline=None)
+@given(
+    value=st.one_of(
+        st.lists(json_values, max_size=6),
+        st.dictionaries(st.text(max_size=12), json_values, max_size=6),
+        st.builds(lambda items: {"records": items}, st.lists(azure_items, max_size=6)),
+    )
+)
+def test_python_literal_bodies_repair_to_the_records_of_valid_json(value) -> None:
+    # repr() writes a JSON value Python's way: single quotes, True/False/None, \x / \U escapes.
+    valid = decode_message(json.dumps(value).encode())
+    repaired = decode_message(repr(value).encode())
+    assert repaired.records == valid.records
+    assert {
+        ("json" if kind == "repaired" else kind): count for kind, count in repaired.outcomes.items()
+    } == valid.outcomes

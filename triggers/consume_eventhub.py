@@ -22,12 +22,21 @@ from sekoia_automation.connector import Connector
 from sekoia_automation.constants import CHUNK_BYTES_MAX_SIZE
 from sekoia_automation.trigger import Trigger
 
-from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings
+from azure_eventhub.consumer import EventHubReceiver, HubProbe, ReceiverSettings
 from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.owner_memory import OwnerSlot
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
-from azure_eventhub.storage import BlobDeadLetters, ensure_container
+from azure_eventhub.selfcheck import (
+    OwnershipChurn,
+    Report,
+    Target,
+    check_retention,
+    check_until_passed,
+    describe_receive_error,
+    run_checks,
+)
+from azure_eventhub.storage import BlobDeadLetters, probe_container
 from triggers.configuration import (
     ConfigurationError,
     ConsumeEventhubConfiguration,
@@ -59,6 +68,8 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self._failures_in_a_row = 0
         self._pipeline: Pipeline | None = None
         self.metrics: PipelineMetrics | None = None
+        self._target: Target | None = None  # what the self-check and error messages are about
+        self._churn: OwnershipChurn | None = None
 
     # --- SDK overrides -----------------------------------------------------------------------------
     @property  # type: ignore[override]
@@ -127,7 +138,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             return
         settings = self.settings
         if self.metrics is None:  # the SDK runs run() again after an error: register metrics once
-            self.metrics = PipelineMetrics(settings.intake_key)
+            self.metrics = PipelineMetrics(settings.intake_key, common=self)  # common: the SDK's own metrics
         try:
             self._consume(settings)
             self._failures_in_a_row = 0
@@ -139,13 +150,9 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             self._stop_event.wait(delay)
 
     def _consume(self, settings: ValidatedSettings) -> None:
-        if warning := settings.cloud_mismatch_warning():
-            self.log(warning, "warning")
-
         receiver = EventHubReceiver(self._receiver_settings(settings), self)
-        created = ensure_container(receiver.container)
-        if created:
-            self.log(f"Created the storage container {settings.storage_container_name}", "info")
+        if self._self_check(settings, receiver) is None:
+            return  # stopped while a setting was being fixed
         slot = OwnerSlot(self._owner_directory(), self._owner_scope(receiver))
         previous_owner = slot.acquire()
         if previous_owner:
@@ -213,6 +220,14 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
 
     def partition_closed(self, ref: PartitionRef, reason: str) -> None:
         self._pipeline.partition_closed(ref, reason)
+        if reason == "lost" and self._churn is not None and (warning := self._churn.lost(ref.partition_id)):
+            self.enqueue_log(warning.line("Event Hubs"), warning.level)
+
+    def load_balanced(self, owned: int) -> None:
+        """A load-balancing pass worked. With partitions, liveness follows their receiving loop; with
+        none (a standby replica: its peers own them all), this pass is the proof of life."""
+        if owned == 0:
+            self.heartbeat()
 
     def messages_received(self, ref: PartitionRef, messages: list[Message], info: PartitionInfo | None) -> None:
         self._pipeline.messages_received(ref, messages, info)
@@ -223,7 +238,59 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
     def receive_error(self, ref: PartitionRef | None, error: Exception) -> None:
         self.metrics.receive_error()
         where = f"partition {ref}" if ref is not None else "load balancing"
+        finding = describe_receive_error(error, self._target) if self._target is not None else None
+        if finding is not None:  # a setting to fix: say which, and how (the SDK keeps retrying)
+            self.enqueue_log(finding.line(f"Event Hubs error ({where}), the client retries"), finding.level)
+            return
         self.enqueue_log(f"Event Hubs error ({where}), the client retries: {type(error).__name__}: {error}", "error")
+
+    # --- self-check ----------------------------------------------------------------------------
+    def _self_check(self, settings: ValidatedSettings, receiver: EventHubReceiver) -> Report | None:
+        """Check every setting and service before consuming (azure_eventhub.selfcheck); while a fatal
+        problem remains, check again slowly, healthy meanwhile. None if the trigger stopped."""
+        target = self._target = Target(
+            hub_namespace=settings.hub_namespace,
+            hub_name=settings.hub_name,
+            consumer_group=settings.hub_consumer_group,
+            storage_endpoint=settings.storage_blob_endpoint,
+            container=settings.storage_container_name,
+            intake_server=settings.intake_server,
+            transport=settings.effective_transport,
+            proxy=settings.proxy is not None,
+        )
+        self._churn = self._churn or OwnershipChurn(settings.hub_consumer_group)
+        warnings = [warning] if (warning := settings.cloud_mismatch_warning()) else []
+        hub = HubProbe(receiver.settings)
+
+        def run() -> Report:
+            return run_checks(hub, lambda: probe_container(receiver.container), self._reach_intake, target, warnings)
+
+        def log(message: str, level: str) -> None:
+            self.log(message, level)
+            self._flush_logs()
+
+        report = check_until_passed(run, log, self._stop_event.wait, self.heartbeat)
+        if report is None:
+            _bounded(hub.close, 5)
+            return None
+        try:
+            checkpoints = hub.stored_checkpoints(receiver)
+        except Exception:  # reported by the checks, or by the event processor soon
+            checkpoints = {}
+        threading.Thread(target=self._check_retention, args=(hub, checkpoints), name="selfcheck-retention", daemon=True).start()
+        return report
+
+    def _check_retention(self, hub: HubProbe, checkpoints: dict[str, int]) -> None:
+        """In the background (one call per partition): records lost to retention while we were away."""
+        try:
+            for finding in check_retention(checkpoints, hub.partition_range, self._target):
+                self.enqueue_log(str(finding), finding.level)
+        finally:
+            hub.close()
+
+    def _reach_intake(self) -> None:
+        """Any HTTP answer of the intake server proves it reachable (through the proxy if any)."""
+        self._http_session.get(self.settings.intake_server, timeout=(10, 10)).close()
 
     # --- settings ------------------------------------------------------------------------------
     def _receiver_settings(self, settings: ValidatedSettings) -> ReceiverSettings:

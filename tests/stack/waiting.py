@@ -15,7 +15,7 @@ def wait_until(
     predicate: Callable[[], T],
     timeout: float,
     interval: float = 0.1,
-    message: str = "condition not met",
+    message: str | Callable[[], str] = "condition not met",
     ignore: tuple[type[BaseException], ...] = (),
 ) -> T:
     """Call `predicate` until it returns a truthy value, and return that value.
@@ -40,5 +40,6 @@ def wait_until(
             shown = "never evaluated" if last is _UNSET else repr(last)
             if len(shown) > 2000:
                 shown = shown[:2000] + "...(cut)"
-            raise AssertionError(f"{message} (after {timeout:g} s; last value: {shown})")
+            described = message() if callable(message) else message  # a callable says what is missing now
+            raise AssertionError(f"{described} (after {timeout:g} s; last value: {shown})")
         time.sleep(min(interval, remaining))

@@ -1,0 +1,126 @@
+"""The local stack a benchmark run starts for itself: the Event Hubs emulator, Azurite, and the
+platform fake in its own process (count-only, so millions of records cost it little memory).
+
+Every measurement reads with a consumer group and a storage container of its own, so it starts from
+the beginning of the hub with no checkpoint and no ownership left by another.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+import uuid
+from pathlib import Path
+from types import TracebackType
+
+from tests.emulator.process import EmulatorProcess
+from tests.stack.azurite import Azurite
+from tests.stack.module_process import ModuleProcess, with_placeholders
+from tests.stack.platform_fake_client import PlatformFakeClient
+from tests.stack.platform_fake_process import PlatformFakeProcess
+
+LISTEN_KEY = "YmVuY2gtbGlzdGVuLWtleS1mb3ItbG9jYWwtdXNl"
+ROOT_KEY = "YmVuY2gtcm9vdC1rZXktZm9yLWxvY2FsLXVzZS0x"
+INTAKE_KEY = "bench-intake-key"
+SECRET_FIELDS = ("hub_connection_string", "storage_connection_string", "intake_key")
+
+BACKLOG_HUB = "bench"  # 8 partitions, pre-loaded once, read by every throughput measurement
+STANDBY_HUB = "idle-one"  # 1 partition, no message: one owner, the other process stands by
+QUIET_HUB = "idle-quiet"  # 8 partitions, no message
+PARTITIONS = 8
+GROUPS = [f"group-{number:02d}" for number in range(60)]
+
+
+def emulator_config() -> dict:
+    hubs = {
+        BACKLOG_HUB: {"partition_count": PARTITIONS, "consumer_groups": GROUPS},
+        STANDBY_HUB: {"partition_count": 1, "consumer_groups": GROUPS},
+        QUIET_HUB: {"partition_count": PARTITIONS, "consumer_groups": GROUPS},
+    }
+    policies = [
+        {"name": "RootManageSharedAccessKey", "key": ROOT_KEY, "rights": ["Manage", "Listen", "Send"]},
+        {"name": "listen-policy", "key": LISTEN_KEY, "rights": ["Listen"]},
+    ]
+    return {"hubs": hubs, "policies": policies}
+
+
+class BenchStack:
+    def __init__(self, work_dir: Path | None = None) -> None:
+        self._scratch = tempfile.TemporaryDirectory(prefix="eh-bench-") if work_dir is None else None
+        self.work_dir = Path(work_dir) if work_dir is not None else Path(self._scratch.name)
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.emulator = EmulatorProcess(emulator_config(), data_dir=self.work_dir / "emulator")
+        self.azurite = Azurite(self.work_dir / "azurite", log_path=self.work_dir / "azurite.log", access_log=False)
+        self.fake_process = PlatformFakeProcess(self.work_dir / "platform-fake.log", count_only=True, id_key="id")
+        self.fake: PlatformFakeClient | None = None
+        self._groups = iter(GROUPS)
+        self._containers = itertools.count(1)
+
+    # --- lifecycle -------------------------------------------------------------------------------
+    def __enter__(self) -> BenchStack:
+        try:
+            self.emulator.start()
+            self.azurite.start()
+            self.fake = self.fake_process.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.fake_process.stop()
+        self.azurite.stop()
+        self.emulator.stop()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+    def service_pids(self) -> dict[str, int]:
+        """The stack's own processes, whose CPU a run shares the machine with."""
+        return {
+            "emulator": self.emulator._proc.pid,
+            "azurite": self.azurite.pid,
+            "platform fake": self.fake_process._process.pid,
+        }
+
+    # --- names -----------------------------------------------------------------------------------
+    def new_group(self) -> str:
+        return next(self._groups)
+
+    def new_container(self) -> str:
+        return f"bench-{next(self._containers)}-{uuid.uuid4().hex[:6]}"
+
+    def hub_connection_string(self, root: bool = False) -> str:
+        return self.emulator.connection_string(policy="RootManageSharedAccessKey" if root else "listen-policy")
+
+    # --- the intake ------------------------------------------------------------------------------
+    def reset_intake(self, latency_ms: int = 0, status: int | None = None) -> None:
+        """Forget what the fake counted; set the intake's latency (and a failing status, if any)."""
+        self.fake.reset(count_only=True, id_key="id")
+        if latency_ms:
+            self.fake.set_fault("latency", ms=latency_ms)
+        if status is not None:
+            self.fake.set_fault("status", code=status)
+
+    # --- the module ------------------------------------------------------------------------------
+    def module(self, hub: str, group: str, container: str, name: str, command: list[str] | None = None) -> ModuleProcess:
+        """The module as the platform runs it (`python main.py consume_eventhub_messages`), its
+        secrets served through the secrets URL. Not started."""
+        configuration = {
+            "hub_connection_string": self.hub_connection_string(),
+            "hub_name": hub,
+            "hub_consumer_group": group,
+            "storage_connection_string": self.azurite.connection_string,
+            "storage_container_name": container,
+            "intake_key": INTAKE_KEY,
+            "intake_server": self.fake.intake_url,
+            "chunk_size": 1000,
+            "starting_position": "earliest",
+        }
+        public, node_secrets = with_placeholders(configuration, SECRET_FIELDS)
+        self.fake.set_secrets(node_secrets=node_secrets)
+        return ModuleProcess(public, self.fake.base_url, log_dir=self.work_dir / "modules", name=name, command=command)

@@ -1,0 +1,89 @@
+"""The figures as the tables README.md shows, and the targets they are checked against."""
+
+from __future__ import annotations
+
+TARGETS = {
+    "delivered/ceiling": 0.8,  # at every latency
+    "delivered/baseline at 100 ms": 3.0,
+    "peak RSS MiB with the intake down": 300.0,
+    "pipeline share of SDK CPU": 0.10,
+}
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def throughput_table(rounds: list[dict]) -> list[str]:
+    lines = [
+        "| intake latency | module records/s | ceiling records/s | baseline records/s | delivered/ceiling | "
+        "delivered/baseline | module start-to-all | module peak RSS | checkpoint writes/s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for item in rounds:
+        module, ceiling, baseline = item["module"], item["ceiling"], item["baseline"]
+        lines.append(
+            f"| {item['latency_ms']} ms | {_rate(module['rate'])} | {_rate(ceiling['rate'])} | {_rate(baseline['rate'])} "
+            f"| {item['delivered/ceiling']:.2f} | {item['delivered/baseline']:.1f} "
+            f"| {module['start_to_all_seconds']:.1f} s ({_rate(module['start_to_all_rate'])}/s) "
+            f"| {module['peak_rss_mb']:.0f} MiB | {module['checkpoint_writes_per_s']:.2f} |"
+        )
+    return lines
+
+
+def pipeline_lines(micro: dict, sdk_us: float | None) -> list[str]:
+    lines = [
+        f"- consumer.to_message (reading the SDK's EventData): {micro['to_message_us']:.1f} µs per event",
+        f"- decode_message alone: {micro['decode_us']:.1f} µs per record",
+        f"- intake request body (orjson of the chunk): {micro['request_body_us']:.1f} µs per record",
+        f"- Pipeline.messages_received to settled (decode, filter, chunk, track, metrics, request body, "
+        f"settle): {micro['pipeline_us']:.1f} µs per record",
+        f"- ours in total: {micro['total_us']:.1f} µs per record",
+    ]
+    if sdk_us:
+        lines.append(
+            f"- the SDK's own receive CPU (ceiling run): {sdk_us:.1f} µs per event; ours is "
+            f"{micro['total_us'] / sdk_us:.0%} of it (target {TARGETS['pipeline share of SDK CPU']:.0%})"
+        )
+    return lines
+
+
+def outage_lines(outage: dict) -> list[str]:
+    return [
+        f"- intake answering 503 for {outage['seconds_down']:.0f} s on 8 partitions: peak RSS "
+        f"{outage['peak_rss_mb']:.0f} MiB (target < {TARGETS['peak RSS MiB with the intake down']:.0f}), RSS at the end "
+        f"{outage['rss_mb_at_end_of_outage']:.0f} MiB, {outage['messages_received_while_down']:.0f} messages received "
+        f"then receiving paused, {outage['requests_refused']} requests refused",
+        f"- intake back: all {outage['delivered']:,} records delivered ({outage['unique']:,} unique) "
+        f"{outage['seconds_to_deliver_after']:.1f} s later",
+    ]
+
+
+def idle_lines(idle: dict) -> list[str]:
+    return [
+        "| process | CPU % of one core |",
+        "|---|---|",
+        *(f"| {name} | {value:.1f} |" for name, value in idle.items() if name.startswith(("module", "sdk"))),
+    ]
+
+
+def verdicts(figures: dict) -> list[str]:
+    """One line per target: met or missed, with the figure."""
+    lines = []
+    for item in figures.get("rounds", []):
+        ratio = item["delivered/ceiling"]
+        lines.append(_verdict(f"{item['latency_ms']} ms: delivered/ceiling {ratio:.2f} >= 0.8", ratio >= 0.8))
+        if item["latency_ms"] == 100:
+            ratio = item["delivered/baseline"]
+            lines.append(_verdict(f"100 ms: delivered/baseline {ratio:.1f} >= 3", ratio >= 3))
+    if "outage" in figures:
+        peak = figures["outage"]["peak_rss_mb"]
+        lines.append(_verdict(f"peak RSS with the intake down {peak:.0f} MiB < 300", peak < 300))
+    share = figures.get("pipeline_share")
+    if share is not None:
+        lines.append(_verdict(f"pipeline cost {share:.0%} of the SDK's per-event CPU <= 10 %", share <= 0.10))
+    return lines
+
+
+def _verdict(text: str, met: bool) -> str:
+    return f"- {'met   ' if met else 'MISSED'} {text}"

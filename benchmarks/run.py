@@ -1,0 +1,154 @@
+"""Throughput, memory and idle-CPU benchmark of the trigger, against a local stack it starts itself.
+
+    .venv/bin/python -m benchmarks.run            # the full run (about 10 minutes on 2 cores)
+    .venv/bin/python -m benchmarks.run --quick    # small numbers: proves the script works (~1 minute)
+
+See benchmarks/README.md for what each figure means and how it is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pstats
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import client_settings, idle, micro, module_runs, outage, report, sdk_runs
+from benchmarks.local_stack import BACKLOG_HUB, PARTITIONS, BenchStack
+from benchmarks.preload import preload
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small numbers, for CI")
+    parser.add_argument("--messages", type=int, help="messages (one 1 KB record each) pre-loaded (100000)")
+    parser.add_argument("--latencies", help="intake latencies in ms, comma-separated (0,100,200)")
+    parser.add_argument("--baseline-seconds", type=float, help="the serial baseline stops this long after its first record (40)")
+    parser.add_argument("--outage-seconds", type=float, help="how long the intake is down (60; 0 skips)")
+    parser.add_argument("--idle-seconds", type=float, help="idle CPU measurement window (30; 0 skips)")
+    parser.add_argument("--micro-records", type=int, help="records of the per-record micro-benchmark (50000)")
+    parser.add_argument("--profile", metavar="FILE", help="also run the module at 100 ms with every thread profiled into FILE")
+    parser.add_argument("--json", metavar="FILE", help="write every figure to FILE as JSON")
+    parser.add_argument("--work-dir", help="keep the stack's data and logs here (default: a temporary directory)")
+    args = parser.parse_args(argv)
+    defaults = (
+        dict(messages=4000, latencies="100", baseline_seconds=10, outage_seconds=8, idle_seconds=4, micro_records=5000)
+        if args.quick
+        else dict(messages=100_000, latencies="0,100,200", baseline_seconds=40, outage_seconds=60, idle_seconds=30,
+                  micro_records=50_000)
+    )  # fmt: skip
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    args.latencies = [int(item) for item in str(args.latencies).split(",") if item.strip()]
+    return args
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    figures: dict = {"settings": client_settings.describe(), "messages": args.messages, "rounds": []}
+    say(f"Client settings (module, ceiling and baseline alike): {figures['settings']}")
+    timeout = 120 + args.messages / 500  # generous: the machine is shared
+
+    say(f"Per-record micro-benchmark ({args.micro_records} records, in this process)...")
+    figures["micro"] = micro.measure(args.micro_records, repeats=1 if args.quick else 3)
+
+    with BenchStack(Path(args.work_dir) if args.work_dir else None) as stack:
+        say(f"Pre-loading {args.messages} messages over {PARTITIONS} partitions...")
+        figures["preload_seconds"] = preload(stack.hub_connection_string(root=True), BACKLOG_HUB, args.messages, PARTITIONS)
+
+        for latency in args.latencies:
+            say(f"Intake latency {latency} ms: ceiling...")
+            ceiling = sdk_runs.ceiling(stack, BACKLOG_HUB, args.messages, timeout)
+            say(f"  {ceiling['rate']:,.0f} records/s; module...")
+            stack.reset_intake(latency)
+            module = module_runs.throughput(stack, BACKLOG_HUB, args.messages, timeout, name=f"module-{latency}ms")
+            say(f"  {module['rate']:,.0f} records/s; baseline...")
+            stack.reset_intake(latency)
+            baseline = sdk_runs.baseline(stack, BACKLOG_HUB, args.messages, args.baseline_seconds, timeout)
+            say(f"  {baseline['rate']:,.0f} records/s")
+            figures["rounds"].append(
+                {
+                    "latency_ms": latency,
+                    "module": module,
+                    "ceiling": ceiling,
+                    "baseline": baseline,
+                    "delivered/ceiling": module["rate"] / ceiling["rate"] if ceiling["rate"] else 0.0,
+                    "delivered/baseline": module["rate"] / baseline["rate"] if baseline["rate"] else 0.0,
+                }
+            )
+
+        if args.profile:
+            say(f"Module at 100 ms with every thread profiled into {args.profile}...")
+            stack.reset_intake(100)
+            figures["profiled"] = module_runs.throughput(
+                stack, BACKLOG_HUB, args.messages, timeout, name="module-profiled", profile_path=args.profile
+            )
+
+        if args.outage_seconds:
+            say(f"Intake down (503) for {args.outage_seconds:g} s on the backlog...")
+            figures["outage"] = outage.intake_down(stack, BACKLOG_HUB, args.messages, args.outage_seconds, timeout)
+
+        if args.idle_seconds:
+            say(f"Idle CPU over {args.idle_seconds:g} s...")
+            figures["idle"] = idle.idle_cpu(stack, args.idle_seconds)
+
+    sdk_us = [item["ceiling"]["cpu_us_per_event"] for item in figures["rounds"] if item["ceiling"]["cpu_us_per_event"]]
+    figures["sdk_us_per_event"] = min(sdk_us) if sdk_us else None
+    if figures["sdk_us_per_event"]:
+        figures["pipeline_share"] = figures["micro"]["total_us"] / figures["sdk_us_per_event"]
+    print_report(figures, args)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2, default=str))
+    return 0
+
+
+def print_report(figures: dict, args: argparse.Namespace) -> None:
+    say()
+    say(f"## Results ({figures['messages']:,} messages of one 1 KB record, {PARTITIONS} partitions; "
+        f"pre-loaded in {figures['preload_seconds']:.0f} s)")  # fmt: skip
+    say(f"Client settings: {figures['settings']}")
+    say("Records/s are measured at the intake from the first accepted chunk to the last (the ceiling: "
+        "from the first received batch to the last); start-to-all counts from the process start.")  # fmt: skip
+    say()
+    for line in report.throughput_table(figures["rounds"]):
+        say(line)
+    say()
+    say("Per-record cost:")
+    for line in report.pipeline_lines(figures["micro"], figures["sdk_us_per_event"]):
+        say(line)
+    if "outage" in figures:
+        say()
+        say("Memory with the intake down:")
+        for line in report.outage_lines(figures["outage"]):
+            say(line)
+    if "idle" in figures:
+        say()
+        say(f"Idle CPU ({args.idle_seconds:g} s windows):")
+        for line in report.idle_lines(figures["idle"]):
+            say(line)
+    for item in figures["rounds"]:
+        shares = ", ".join(f"{name} {value:.0f} %" for name, value in item["module"]["cpu_percent"].items())
+        say(f"CPU while the module delivered at {item['latency_ms']} ms (% of one core): {shares}")
+    if args.profile:
+        say()
+        say(f"Profile of the module (all threads), top functions by own time, from {args.profile}:")
+        stats = pstats.Stats(args.profile)
+        stats.sort_stats("tottime").print_stats(25)
+    say()
+    say("Targets:")
+    for line in report.verdicts(figures):
+        say(line)
+
+
+if __name__ == "__main__":
+    started = time.monotonic()
+    code = main()
+    print(f"Benchmark finished in {time.monotonic() - started:.0f} s", flush=True)
+    sys.exit(code)

@@ -1,0 +1,134 @@
+"""The SDK alone, in a process of its own, with the module's client settings (client_settings.py):
+
+    python -m benchmarks.sdk_contender ceiling  ...   a receive loop that only counts
+    python -m benchmarks.sdk_contender baseline ...   the serial design: receive a batch, push it to
+                                                      the intake, checkpoint it, all in the callback
+    python -m benchmarks.sdk_contender standby  ...   a receive loop left running until SIGTERM
+                                                      (the SDK's processor, for its idle CPU)
+
+Prints one line `RESULT {json}` when done: events, first/last event times, CPU seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+
+import orjson
+import requests
+from azure.eventhub import EventHubConsumerClient
+from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
+from azure.storage.blob import ContainerClient
+
+from benchmarks.client_settings import processor_options, receive_options
+
+
+class Counter:
+    """Counts events; notes the wall and CPU time of the first and the last batch."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.events = 0
+        self.first_batch = 0
+        self.first = self.last = None
+        self.cpu_first = self.cpu_last = None
+        self.done = threading.Event()
+
+    def add(self, count: int) -> None:
+        now, cpu = time.time(), time.process_time()
+        if self.first is None:
+            self.first, self.cpu_first, self.first_batch = now, cpu, count
+        self.events += count
+        self.last, self.cpu_last = now, cpu
+        if self.expected and self.events >= self.expected:
+            self.done.set()
+
+    def result(self) -> dict:
+        return {
+            "events": self.events,
+            "first_batch": self.first_batch,
+            "first": self.first,
+            "last": self.last,
+            "cpu_first": self.cpu_first,
+            "cpu_last": self.cpu_last,
+            "cpu_total": time.process_time(),
+        }
+
+
+class SerialForwarder:
+    """Sekoia's current design: each batch is pushed to the intake, then checkpointed, in the
+    receiving thread (which serves every partition in turn)."""
+
+    def __init__(self, intake_url: str, intake_key: str, counter: Counter) -> None:
+        self.url = intake_url.rstrip("/") + "/batch"
+        self.intake_key = intake_key
+        self.counter = counter
+        self.session = requests.Session()
+
+    def on_batch(self, context, events) -> None:
+        if not events:
+            return
+        records = []
+        for event in events:
+            records.extend(orjson.dumps(item).decode() for item in orjson.loads(event.body_as_str())["records"])
+        body = orjson.dumps({"intake_key": self.intake_key, "jsons": records})
+        while True:  # the current design retries until the intake accepts
+            response = self.session.post(self.url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+            if response.ok:
+                break
+            time.sleep(1)
+        context.update_checkpoint(events[-1])
+        self.counter.add(len(events))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("kind", choices=("ceiling", "baseline", "standby"))
+    parser.add_argument("--hub-connection-string", required=True)
+    parser.add_argument("--hub", required=True)
+    parser.add_argument("--group", required=True)
+    parser.add_argument("--storage-connection-string", required=True)
+    parser.add_argument("--container", required=True)
+    parser.add_argument("--expected", type=int, default=0, help="stop after this many events (0: at SIGTERM)")
+    parser.add_argument("--max-seconds", type=float, default=0, help="stop this long after the first event")
+    parser.add_argument("--intake-url")
+    parser.add_argument("--intake-key")
+    args = parser.parse_args(argv)
+
+    container = ContainerClient.from_connection_string(args.storage_connection_string, args.container)
+    if not container.exists():
+        container.create_container()
+    store = BlobCheckpointStore.from_connection_string(args.storage_connection_string, args.container)
+    client = EventHubConsumerClient.from_connection_string(
+        args.hub_connection_string, args.group, eventhub_name=args.hub, checkpoint_store=store, **processor_options()
+    )
+    counter = Counter(args.expected)
+    if args.kind == "baseline":
+        on_batch = SerialForwarder(args.intake_url, args.intake_key, counter).on_batch
+    else:
+
+        def on_batch(context, events) -> None:
+            if events:
+                counter.add(len(events))
+
+    signal.signal(signal.SIGTERM, lambda *_: counter.done.set())
+    receiving = threading.Thread(
+        target=client.receive_batch, kwargs={"on_event_batch": on_batch, **receive_options()}, daemon=True
+    )
+    receiving.start()
+    print("RECEIVING", flush=True)
+    while not counter.done.wait(0.2):
+        if args.max_seconds and counter.first is not None and time.time() - counter.first >= args.max_seconds:
+            break
+    result = counter.result()  # before close(): closing costs CPU that is not receiving
+    client.close()
+    receiving.join(15)
+    print("RESULT " + orjson.dumps(result).decode(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""What cannot be forwarded is kept, not lost: a body that does not decompress and a record over the
+intake's 250,000-character limit become dead-letter blobs with their reason, the log says where
+(partition, sequence number, size), and the checkpoint moves past them."""
+
+import base64
+import json
+
+from tests.e2e.harness import new_record
+from tests.stack.waiting import wait_until
+
+CORRUPT_GZIP = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03this is not deflate data at all"
+
+
+def test_undecodable_bodies_and_oversized_records_are_dead_lettered_and_passed(stack):
+    first = stack.send_records([new_record()])  # sequence number 0
+    stack.send_bodies([CORRUPT_GZIP])  # 1
+    stack.send_bodies([b'{"records": [{"id": "declared-but-plain"}]}'], properties={"Content-Encoding": "gzip"})  # 2
+    big = new_record(blob="x" * 300_000)
+    small = new_record()
+    stack.send_records([small, big], per_message=2)  # 3: record 0 forwarded, record 1 dead-lettered
+    last = stack.send_records([new_record()])  # 4
+    big_chars = len(json.dumps(big, separators=(",", ":")))
+
+    module = stack.module(chunk_size=10)
+    stack.wait_delivered(first + [small["id"]] + last)
+    letters = wait_until(lambda: (found := stack.dead_letters()) and len(found) == 3 and found, 30, message="3 dead letters")
+    wait_until(lambda: stack.checkpoints().get("0") == 4, 30, message="checkpoint past the dead letters")
+
+    assert sorted(stack.delivered_ids()) == sorted(first + [small["id"]] + last)
+    by_name = {name.rsplit("/", 1)[1]: letter for name, letter in letters.items()}
+    assert set(by_name) == {"1-message.json", "2-message.json", "3-1.json"}
+    corrupt, declared, oversized = by_name["1-message.json"], by_name["2-message.json"], by_name["3-1.json"]
+    assert base64.b64decode(corrupt["body_base64"]) == CORRUPT_GZIP
+    assert corrupt["kind"] == declared["kind"] == "undecodable"
+    assert "gzip body could not be decompressed" in corrupt["reason"]
+    assert "gzip body could not be decompressed" in declared["reason"]
+    assert oversized["kind"] == "oversized" and json.loads(oversized["record"]) == big
+    assert f"record of {big_chars} characters exceeds the intake's limit of 250000" == oversized["reason"]
+    assert all(letter["partition_id"] == "0" and letter["hub"] == stack.hub for letter in letters.values())
+
+    stack.stop(module)  # flushes the log lines still batched
+    lines = [line for line in stack.log_messages() if line.startswith("Dead-lettered")]
+    assert len(lines) == 3, lines
+    partition = f"partition {stack.hub}/{stack.consumer_group}/0"
+    assert any(
+        partition in line and "(sequence number 3, record 1, " f"{big_chars} characters)" in line and "3-1.json" in line
+        for line in lines
+    ), lines
+    assert any(partition in line and "(sequence number 1, record whole message" in line for line in lines), lines
+    print(f"\n[figures] dead letters: {sorted(by_name)}; oversized record of {big_chars} characters")

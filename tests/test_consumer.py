@@ -1,0 +1,54 @@
+"""The Event Hubs adapter's conversions, on real SDK event objects."""
+
+from azure.eventhub import EventData
+from azure.eventhub.amqp import AmqpAnnotatedMessage, AmqpMessageBodyType
+
+from azure_eventhub.consumer import ReceiverSettings, _client_options, to_message
+
+
+def received(event: EventData, sequence_number=7, offset="4096", enqueued_ms=1_700_000_000_000) -> EventData:
+    """What the SDK hands over after receiving: the service's annotations are set."""
+    event._raw_amqp_message.annotations = {
+        b"x-opt-sequence-number": sequence_number,
+        b"x-opt-offset": offset.encode(),
+        b"x-opt-enqueued-time": enqueued_ms,
+    }
+    return event
+
+
+def test_a_data_body_becomes_bytes_with_its_position():
+    message = to_message(received(EventData(b'{"records": []}')))
+    assert message.body == b'{"records": []}'
+    assert (message.sequence_number, message.offset) == (7, "4096")
+    assert message.enqueued_time == 1_700_000_000.0
+
+
+def test_content_encoding_and_type_are_read_from_properties():
+    event = EventData(b"\x1f\x8b")
+    event.properties = {"Content-Encoding": "gzip"}
+    event.content_type = "application/json"
+    message = to_message(received(event))
+    assert message.content_encoding == "gzip" and message.content_type == "application/json"
+
+
+def test_value_bodies_are_forwarded_as_json():
+    event = EventData(b"replaced")
+    event._raw_amqp_message = AmqpAnnotatedMessage(value_body={"a": 1})
+    assert event.body_type == AmqpMessageBodyType.VALUE
+    assert to_message(received(event)).body == b'{"a":1}'
+
+
+def test_client_options_follow_the_settings():
+    settings = ReceiverSettings("cs", "hub", "cg", "scs", "container", transport="websocket",
+                                custom_endpoint_address="sb://gateway:443", http_proxy={"proxy_hostname": "p", "proxy_port": 3128})
+    options = _client_options(settings)
+    assert options["transport_type"].name == "AmqpOverWebsocket"
+    assert options["custom_endpoint_address"] == "sb://gateway:443"
+    assert options["http_proxy"]["proxy_port"] == 3128
+    assert options["load_balancing_interval"] == 10.0 and options["idle_timeout"] == 30.0
+
+
+def test_enqueued_time_absent_is_none():
+    event = EventData(b"x")
+    event._raw_amqp_message.annotations = {b"x-opt-sequence-number": 1, b"x-opt-offset": b"0"}
+    assert to_message(event).enqueued_time is None
