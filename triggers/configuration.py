@@ -15,14 +15,24 @@ text of pydantic's own errors never gets out (it embeds the input values, secret
 model also sets ``hide_input_in_errors`` in case someone validates it directly.
 """
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote, quote_plus, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sekoia_automation.exceptions import TriggerConfigurationError
+
+from triggers.connection_strings import (
+    _CLOUD_NAMES,
+    Cloud,
+    ConnectionStringError,
+    HubConnection,
+    cloud_of,
+    parse_hub_connection_string,
+    parse_storage_connection_string,
+)
+from triggers.redaction import redact_text, with_encodings
 
 # At most this many records per intake request. The SDK already caps a request at about 9 MiB, so
 # with Azure diagnostic records (about 1 KiB each) more than 10000 would not make requests larger,
@@ -175,153 +185,6 @@ def _load_error(raw: dict, problems: list[tuple[tuple, str]]) -> ConfigurationEr
     return _field_error(name, value)
 
 
-# Hub connection strings ----------------------------------------------------------------------------
-
-# Keys are case-sensitive, as azure-eventhub's parse_connection_string reads them (check_case=True),
-# except SharedAccessSignature, which it matches in any case.
-_HUB_KEYS = ("Endpoint", "SharedAccessKeyName", "SharedAccessKey", "EntityPath", "UseDevelopmentEmulator")
-
-
-@dataclass(frozen=True)
-class _HubConnection:
-    namespace: str  # host[:port] of the Endpoint
-    entity_path: str | None
-    uses_emulator: bool
-    secret_parts: tuple[str, ...]
-
-
-def _split_pairs(text: str, allow_empty_values: bool) -> dict[str, str] | None:
-    """Key=value;Key=value -> dict, or None when malformed (a part without "=", a duplicate key)."""
-    pairs = [part.split("=", 1) for part in text.strip().rstrip(";").split(";")]
-    if any(len(pair) != 2 or not pair[0] or not (pair[1] or allow_empty_values) for pair in pairs):
-        return None
-    if len({key.lower() for key, _ in pairs}) != len(pairs):
-        return None
-    return {key: value for key, value in pairs}
-
-
-def _hub_error(problem: str) -> ConfigurationError:
-    return ConfigurationError(label("hub_connection_string"), f"{problem}; paste {HUB_CONNECTION_STRING_SOURCE}")
-
-
-def parse_hub_connection_string(text: str) -> _HubConnection:
-    settings = _split_pairs(text, allow_empty_values=False)
-    if settings is None:
-        raise _hub_error("not a connection string (Key=value pairs separated by ;)")
-    for key in _HUB_KEYS:
-        miscased = [found for found in settings if found.lower() == key.lower() and found != key]
-        if miscased:
-            raise _hub_error(f"key names are case-sensitive: write {key}, not {miscased[0]}")
-    signature = next((value for key, value in settings.items() if key.lower() == "sharedaccesssignature"), None)
-    endpoint = settings.get("Endpoint")
-    if endpoint is None:
-        raise _hub_error("no Endpoint=sb://<namespace>.servicebus.windows.net/")
-    parts = urlsplit(endpoint.strip())
-    if parts.scheme != "sb" or not parts.hostname:
-        raise _hub_error("its Endpoint is not an sb://<namespace>.servicebus.windows.net/ address")
-    try:
-        parts.port
-    except ValueError:
-        raise _hub_error("its Endpoint has an invalid port") from None
-    key_name, key = settings.get("SharedAccessKeyName"), settings.get("SharedAccessKey")
-    if bool(key_name) != bool(key) or not (key or signature):
-        raise _hub_error("needs SharedAccessKeyName and SharedAccessKey, or SharedAccessSignature")
-    if key and signature:
-        raise _hub_error("has both SharedAccessKey and SharedAccessSignature, keep only one")
-    return _HubConnection(
-        namespace=parts.netloc.strip(),
-        entity_path=settings.get("EntityPath"),
-        uses_emulator=settings.get("UseDevelopmentEmulator") == "true",
-        secret_parts=_secret_parts(key, signature),
-    )
-
-
-# Storage connection strings ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _StorageConnection:
-    account_name: str | None
-    blob_endpoint: str
-    secret_parts: tuple[str, ...]
-
-
-def _storage_error(problem: str) -> ConfigurationError:
-    return ConfigurationError(
-        label("storage_connection_string"), f"{problem}; paste {STORAGE_CONNECTION_STRING_SOURCE}"
-    )
-
-
-def parse_storage_connection_string(text: str) -> _StorageConnection:
-    """Read as azure-storage-blob does (keys in any case), but refuse what would fail at start."""
-    pairs = _split_pairs(text, allow_empty_values=True)
-    if pairs is None:
-        raise _storage_error("not a connection string (Key=value pairs separated by ;)")
-    settings = {key.upper(): value.strip() for key, value in pairs.items() if value.strip()}
-    if settings.get("USEDEVELOPMENTSTORAGE", "").lower() == "true":
-        raise ConfigurationError(
-            label("storage_connection_string"),
-            "the UseDevelopmentStorage=true shortcut is not supported; for Azurite paste its full connection "
-            "string, with AccountName, AccountKey and BlobEndpoint (e.g. http://127.0.0.1:10000/devstoreaccount1)",
-        )
-    account_name, account_key = settings.get("ACCOUNTNAME"), settings.get("ACCOUNTKEY")
-    signature = settings.get("SHAREDACCESSSIGNATURE")
-    if not ((account_name and account_key) or signature):
-        raise _storage_error("needs AccountName and AccountKey, or SharedAccessSignature")
-    blob_endpoint = settings.get("BLOBENDPOINT")
-    if blob_endpoint:
-        parts = urlsplit(blob_endpoint)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise _storage_error("its BlobEndpoint is not an https:// URL")
-        blob_endpoint = blob_endpoint.rstrip("/")
-    elif account_name:
-        suffix = settings.get("ENDPOINTSUFFIX")
-        protocol = settings.get("DEFAULTENDPOINTSPROTOCOL") if suffix else None
-        blob_endpoint = f"{protocol or 'https'}://{account_name}.blob.{suffix or 'core.windows.net'}"
-    else:
-        raise _storage_error("has a SharedAccessSignature but neither BlobEndpoint nor AccountName")
-    return _StorageConnection(
-        account_name=account_name, blob_endpoint=blob_endpoint, secret_parts=_secret_parts(account_key, signature)
-    )
-
-
-def _secret_parts(key: str | None, signature: str | None) -> tuple[str, ...]:
-    parts = [part for part in (key, signature) if part]
-    if signature and (match := re.search(r"\bsig=([^&;\s]+)", signature)):
-        parts.append(match.group(1))
-    return tuple(parts)
-
-
-# Clouds --------------------------------------------------------------------------------------------
-
-Cloud = Literal["public", "china", "usgov", "local", "other"]
-_CLOUD_NAMES = {
-    "public": "the public Azure cloud",
-    "china": "Azure China (21Vianet)",
-    "usgov": "Azure US Government",
-    "local": "a local emulator",
-}
-
-
-def cloud_of(host: str | None) -> Cloud:
-    """The Azure cloud a host name belongs to."""
-    host = (host or "").lower().rstrip(".")
-    if host == "localhost":
-        return "local"
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return "local"
-    except ValueError:
-        pass
-    if host.endswith(".chinacloudapi.cn"):
-        return "china"
-    if host.endswith(".usgovcloudapi.net"):
-        return "usgov"
-    if host.endswith(".windows.net"):
-        return "public"
-    return "other"
-
-
 # Names and URLs ------------------------------------------------------------------------------------
 
 _CONTAINER_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")
@@ -382,36 +245,6 @@ def parse_proxy_url(value: str) -> ProxySettings:
         username=unquote(parts.username) if parts.username is not None else None,
         password=unquote(parts.password) if parts.password is not None else None,
     )
-
-
-# Redaction -----------------------------------------------------------------------------------------
-
-_SECRET_PATTERNS = (
-    (re.compile(r"(?i)\b(SharedAccessKey|AccountKey|SharedAccessSignature)=[^;\"'\s]+"), r"\1=***"),
-    (re.compile(r"(?i)\bsig=[^&;\"'\s]+"), "sig=***"),
-    (re.compile(r"(://[^/:@\s]+:)[^@/\s]+@"), r"\1***@"),
-)
-# Shorter values are not searched for: replacing a 1- to 3-character string everywhere would make
-# every log line unreadable, and no real key, signature or password is that short.
-_REDACT_MIN_LENGTH = 4
-
-
-def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """text with each of these secret values, and any key, signature or URL password, replaced by ***."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if len(secret) >= _REDACT_MIN_LENGTH:
-            text = text.replace(secret, "***")
-    for pattern, replacement in _SECRET_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def _with_encodings(values: list[str | None]) -> tuple[str, ...]:
-    found: set[str] = set()
-    for value in values:
-        if value:
-            found.update({value, value.strip(), quote(value, safe=""), quote_plus(value)})
-    return tuple(found)
 
 
 # Validated settings --------------------------------------------------------------------------------
@@ -478,10 +311,12 @@ def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSet
         if ConsumeEventhubConfiguration.model_fields[name].is_required() and not getattr(config, name).strip():
             raise _field_error(name, None, "missing")
 
-    hub = parse_hub_connection_string(config.hub_connection_string)
+    hub = _parsed(parse_hub_connection_string, "hub_connection_string", config.hub_connection_string)
     hub_name = _check_hub_name(config.hub_name.strip(), hub)
     consumer_group = _check_consumer_group(config.hub_consumer_group.strip())
-    storage = parse_storage_connection_string(config.storage_connection_string)
+    storage = _parsed(
+        parse_storage_connection_string, "storage_connection_string", config.storage_connection_string
+    )
     container = config.storage_container_name.strip()
     if not _CONTAINER_NAME.match(container):
         raise ConfigurationError(
@@ -526,7 +361,7 @@ def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSet
         transport=config.transport,
         custom_endpoint_address=custom_endpoint,
         proxy=proxy,
-        secrets=_with_encodings(
+        secrets=with_encodings(
             [
                 config.hub_connection_string,
                 config.storage_connection_string,
@@ -540,7 +375,7 @@ def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSet
     )
 
 
-def _check_hub_name(hub_name: str, hub: _HubConnection) -> str:
+def _check_hub_name(hub_name: str, hub: HubConnection) -> str:
     if not hub_name:
         raise _field_error("hub_name", None, "empty")
     if not _HUB_NAME.match(hub_name):
@@ -570,3 +405,20 @@ def _check_consumer_group(consumer_group: str) -> str:
             "underscores, starting and ending with a letter or digit",
         )
     return consumer_group
+
+
+_CONNECTION_STRING_SOURCES = {
+    "hub_connection_string": HUB_CONNECTION_STRING_SOURCE,
+    "storage_connection_string": STORAGE_CONNECTION_STRING_SOURCE,
+}
+
+
+def _parsed(parse, name: str, text: str):
+    """parse(text), its ConnectionStringError turned into the field-named ConfigurationError."""
+    try:
+        return parse(text)
+    except ConnectionStringError as error:
+        # Raised outside the except block: no exception context carries the input on.
+        problem, with_source = error.problem, error.with_source
+    fix = f"{problem}; paste {_CONNECTION_STRING_SOURCES[name]}" if with_source else problem
+    raise ConfigurationError(label(name), fix)
