@@ -52,6 +52,21 @@ class PartitionTracker:
             self._slots.append(slot)
         return slot
 
+    def open_known(
+        self, sequence_number: int, offset: str, enqueued_time: float | None, pending: int
+    ) -> MessageSlot:
+        """Open a message whose ``pending`` records are all known now: held and sealed in one step
+        (one lock instead of three, in the receiving thread). Call it before any of its records can
+        be settled."""
+        slot = MessageSlot(sequence_number, offset, enqueued_time)
+        slot.pending = pending
+        slot.sealed = True
+        with self._lock:
+            self._slots.append(slot)
+            if not pending:
+                self._advance()
+        return slot
+
     def hold(self, slot: MessageSlot, count: int = 1) -> None:
         with self._lock:
             slot.pending += count

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 
+from azure.core.exceptions import ResourceNotFoundError
 from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
+from azure.storage.blob import ContainerClient
 
 from benchmarks import procstat
 from benchmarks.local_stack import PARTITIONS, QUIET_HUB, STANDBY_HUB, BenchStack
@@ -22,13 +24,15 @@ def _owned(module: ModuleProcess) -> float:
 
 
 def _ownership(stack: BenchStack, hub: str, group: str, container: str) -> dict[str, str]:
+    if not ContainerClient.from_connection_string(stack.azurite.connection_string, container).exists():
+        return {}  # the contender has not created it yet
     store = BlobCheckpointStore.from_connection_string(stack.azurite.connection_string, container)
     namespace = f"localhost:{stack.emulator.port}"
     return {item["partition_id"]: item["owner_id"] for item in store.list_ownership(namespace, hub, group)}
 
 
 def _measure(pids: dict[str, int], seconds: float) -> dict[str, float]:
-    time.sleep(SETTLE_SECONDS)
+    time.sleep(min(SETTLE_SECONDS, seconds))
     windows = {name: procstat.CpuWindow(pid).start() for name, pid in pids.items()}
     time.sleep(seconds)  # the measurement window itself
     return {name: window.stop()["cpu_percent"] for name, window in windows.items()}
@@ -48,7 +52,7 @@ def idle_cpu(stack: BenchStack, seconds: float, timeout: float = 120) -> dict:
         figures = _measure({"module standby": standby.pid, "module quiet 8": quiet.pid, "module quiet 1": owner.pid}, seconds)
         figures["standby owned"] = _owned(standby)
         for module in (standby, quiet):
-            module.terminate(timeout=20)
+            module.kill()  # their shutdown is not measured here
 
         sdk_standby = Contender(stack, "standby", STANDBY_HUB, group=group, container=container).start()
         sdk_quiet = Contender(stack, "standby", QUIET_HUB).start()
@@ -58,6 +62,7 @@ def idle_cpu(stack: BenchStack, seconds: float, timeout: float = 120) -> dict:
                 timeout,
                 interval=0.5,
                 message="the SDK processor did not claim the quiet hub",
+                ignore=(ResourceNotFoundError,),  # until the contender has created its container
             )
             wait_until(lambda: "RECEIVING" in sdk_standby.output(), timeout, message="the SDK standby did not start")
             figures.update(_measure({"sdk standby": sdk_standby.pid, "sdk quiet 8": sdk_quiet.pid}, seconds))

@@ -7,6 +7,7 @@ import sys
 import time
 
 from benchmarks import procstat
+from benchmarks.client_settings import CHECKPOINT_INTERVAL
 from benchmarks.local_stack import BenchStack
 from benchmarks.sdk_runs import delivery_figures
 from tests.stack.module_process import ModuleProcess
@@ -30,31 +31,49 @@ def profiled_command(profile_path: str) -> list[str]:
 
 
 def throughput(
-    stack: BenchStack, hub: str, expected: int, timeout: float, name: str, profile_path: str | None = None
+    stack: BenchStack,
+    hub: str,
+    expected: int,
+    timeout: float,
+    name: str,
+    profile_path: str | None = None,
+    replicas: int = 1,
 ) -> dict:
-    """Start the module on the backlog and wait until the intake accepted ``expected`` records."""
+    """Start the module on the backlog and wait until the intake accepted ``expected`` records.
+
+    ``replicas`` > 1 starts that many module processes at once with the same consumer group and
+    container: they share the partitions through blob ownership, as replicas of the trigger do.
+    Memory, CPU and checkpoint figures are then those of the first one."""
     command = profiled_command(profile_path) if profile_path else None
-    module = stack.module(hub, stack.new_group(), stack.new_container(), name=name, command=command)
-    module.start()
+    group, container = stack.new_group(), stack.new_container()
+    modules = [
+        stack.module(hub, group, container, name=f"{name}-{number}", command=command) for number in range(replicas)
+    ]
+    for module in modules:
+        module.start()
+    module = modules[0]
     started = time.time()
     windows = {name: procstat.CpuWindow(pid).start() for name, pid in stack.service_pids().items()}
-    windows["module"] = procstat.CpuWindow(module.pid).start()
+    for number, each in enumerate(modules):
+        windows["module" if number == 0 else f"module {number + 1}"] = procstat.CpuWindow(each.pid).start()
     try:
         wait_until(
-            lambda: _delivered(stack) >= expected or not module.running,
+            lambda: _delivered(stack) >= expected or not all(each.running for each in modules),
             timeout,
             interval=0.25,
             message=f"the module did not deliver {expected} records",
         )
-        if not module.running:
-            raise RuntimeError(f"the module exited ({module.returncode}):\n{module.output()[-3000:]}")
+        for each in modules:
+            if not each.running:
+                raise RuntimeError(f"the module exited ({each.returncode}):\n{each.output()[-3000:]}")
         figures = delivery_figures(stack, started)
         figures["cpu_percent"] = {name: window.stop()["cpu_percent"] for name, window in windows.items()}
         figures["cpu_seconds"] = procstat.cpu_seconds(module.pid)
         figures["peak_rss_mb"] = procstat.peak_rss_mb(module.pid)
         figures.update(_checkpoint_figures(stack, module, figures))
     finally:
-        _stop(module)
+        for each in modules:
+            _stop(each)
     return figures
 
 
@@ -63,12 +82,16 @@ def _delivered(stack: BenchStack) -> int:
 
 
 def _checkpoint_figures(stack: BenchStack, module: ModuleProcess, figures: dict) -> dict:
-    """Checkpoint writes per second while delivering (ticks every checkpoint_interval per partition)."""
-    # One more interval so the last positions get written, as in production.
-    text = module.metrics()
-    written = metric_sum(text, "azure_eventhub_checkpoint_writes_total", result="written")
+    """Checkpoint writes per second over the module's life (coalesced: at most one per partition
+    every checkpoint interval). A short run may end before the first interval: wait for it."""
+
+    def written() -> float:
+        return metric_sum(module.metrics(), "azure_eventhub_checkpoint_writes_total", result="written")
+
+    wait_until(written, CHECKPOINT_INTERVAL * 2 + 10, interval=0.5, message="no checkpoint written")
+    count = written()
     lived = time.monotonic() - module.started_at
-    return {"checkpoint_writes": written, "checkpoint_writes_per_s": written / lived if lived else 0.0}
+    return {"checkpoint_writes": count, "checkpoint_writes_per_s": count / lived if lived else 0.0}
 
 
 def _stop(module: ModuleProcess) -> None:

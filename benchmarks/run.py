@@ -29,15 +29,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--outage-seconds", type=float, help="how long the intake is down (60; 0 skips)")
     parser.add_argument("--idle-seconds", type=float, help="idle CPU measurement window (30; 0 skips)")
     parser.add_argument("--micro-records", type=int, help="records of the per-record micro-benchmark (50000)")
+    parser.add_argument("--replicas", type=int, help="also run this many module processes sharing the hub at 100 ms (2; 0 skips)")
     parser.add_argument("--profile", metavar="FILE", help="also run the module at 100 ms with every thread profiled into FILE")
     parser.add_argument("--json", metavar="FILE", help="write every figure to FILE as JSON")
     parser.add_argument("--work-dir", help="keep the stack's data and logs here (default: a temporary directory)")
     args = parser.parse_args(argv)
     defaults = (
-        dict(messages=4000, latencies="100", baseline_seconds=10, outage_seconds=8, idle_seconds=4, micro_records=5000)
+        dict(messages=4000, latencies="100", baseline_seconds=10, outage_seconds=5, idle_seconds=2, micro_records=5000,
+             replicas=0)
         if args.quick
         else dict(messages=100_000, latencies="0,100,200", baseline_seconds=40, outage_seconds=60, idle_seconds=30,
-                  micro_records=50_000)
+                  micro_records=50_000, replicas=2)
     )  # fmt: skip
     for name, value in defaults.items():
         if getattr(args, name) is None:
@@ -46,8 +48,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def say(text: str = "") -> None:
-    print(text, flush=True)
+_STARTED = time.monotonic()
+
+
+def say(text: str = "", stamp: bool = False) -> None:
+    print(f"[{time.monotonic() - _STARTED:5.0f} s] {text}" if stamp else text, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,20 +61,20 @@ def main(argv: list[str] | None = None) -> int:
     say(f"Client settings (module, ceiling and baseline alike): {figures['settings']}")
     timeout = 120 + args.messages / 500  # generous: the machine is shared
 
-    say(f"Per-record micro-benchmark ({args.micro_records} records, in this process)...")
+    say(f"Per-record micro-benchmark ({args.micro_records} records, in this process)...", stamp=True)
     figures["micro"] = micro.measure(args.micro_records, repeats=1 if args.quick else 3)
 
     with BenchStack(Path(args.work_dir) if args.work_dir else None) as stack:
-        say(f"Pre-loading {args.messages} messages over {PARTITIONS} partitions...")
+        say(f"Pre-loading {args.messages} messages over {PARTITIONS} partitions...", stamp=True)
         figures["preload_seconds"] = preload(stack.hub_connection_string(root=True), BACKLOG_HUB, args.messages, PARTITIONS)
 
         for latency in args.latencies:
-            say(f"Intake latency {latency} ms: ceiling...")
+            say(f"Intake latency {latency} ms: ceiling...", stamp=True)
             ceiling = sdk_runs.ceiling(stack, BACKLOG_HUB, args.messages, timeout)
-            say(f"  {ceiling['rate']:,.0f} records/s; module...")
+            say(f"  {ceiling['rate']:,.0f} records/s; module...", stamp=True)
             stack.reset_intake(latency)
             module = module_runs.throughput(stack, BACKLOG_HUB, args.messages, timeout, name=f"module-{latency}ms")
-            say(f"  {module['rate']:,.0f} records/s; baseline...")
+            say(f"  {module['rate']:,.0f} records/s; baseline...", stamp=True)
             stack.reset_intake(latency)
             baseline = sdk_runs.baseline(stack, BACKLOG_HUB, args.messages, args.baseline_seconds, timeout)
             say(f"  {baseline['rate']:,.0f} records/s")
@@ -84,19 +89,28 @@ def main(argv: list[str] | None = None) -> int:
                 }
             )
 
+        if args.replicas > 1:
+            say(f"{args.replicas} module processes sharing the hub at 100 ms: ceiling, then the modules...", stamp=True)
+            ceiling = sdk_runs.ceiling(stack, BACKLOG_HUB, args.messages, timeout)
+            stack.reset_intake(100)
+            shared = module_runs.throughput(
+                stack, BACKLOG_HUB, args.messages, timeout, name="replica", replicas=args.replicas
+            )
+            figures["replicas"] = {"count": args.replicas, "module": shared, "ceiling": ceiling}
+
         if args.profile:
-            say(f"Module at 100 ms with every thread profiled into {args.profile}...")
+            say(f"Module at 100 ms with every thread profiled into {args.profile}...", stamp=True)
             stack.reset_intake(100)
             figures["profiled"] = module_runs.throughput(
                 stack, BACKLOG_HUB, args.messages, timeout, name="module-profiled", profile_path=args.profile
             )
 
         if args.outage_seconds:
-            say(f"Intake down (503) for {args.outage_seconds:g} s on the backlog...")
+            say(f"Intake down (503) for {args.outage_seconds:g} s on the backlog...", stamp=True)
             figures["outage"] = outage.intake_down(stack, BACKLOG_HUB, args.messages, args.outage_seconds, timeout)
 
         if args.idle_seconds:
-            say(f"Idle CPU over {args.idle_seconds:g} s...")
+            say(f"Idle CPU over {args.idle_seconds:g} s...", stamp=True)
             figures["idle"] = idle.idle_cpu(stack, args.idle_seconds)
 
     sdk_us = [item["ceiling"]["cpu_us_per_event"] for item in figures["rounds"] if item["ceiling"]["cpu_us_per_event"]]
@@ -133,6 +147,12 @@ def print_report(figures: dict, args: argparse.Namespace) -> None:
         say(f"Idle CPU ({args.idle_seconds:g} s windows):")
         for line in report.idle_lines(figures["idle"]):
             say(line)
+    if "replicas" in figures:
+        shared, ceiling = figures["replicas"]["module"], figures["replicas"]["ceiling"]
+        say()
+        say(f"{figures['replicas']['count']} module processes sharing the hub (blob ownership) at 100 ms: "
+            f"{shared['rate']:,.0f} records/s delivered, ceiling (one SDK process) {ceiling['rate']:,.0f} records/s "
+            f"measured just before: {shared['rate'] / ceiling['rate']:.2f} x")  # fmt: skip
     for item in figures["rounds"]:
         shares = ", ".join(f"{name} {value:.0f} %" for name, value in item["module"]["cpu_percent"].items())
         say(f"CPU while the module delivered at {item['latency_ms']} ms (% of one core): {shares}")
@@ -148,7 +168,6 @@ def print_report(figures: dict, args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    started = time.monotonic()
     code = main()
-    print(f"Benchmark finished in {time.monotonic() - started:.0f} s", flush=True)
+    say("Benchmark finished", stamp=True)
     sys.exit(code)

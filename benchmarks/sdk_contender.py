@@ -5,6 +5,10 @@
                                                       the intake, checkpoint it, all in the callback
     python -m benchmarks.sdk_contender standby  ...   a receive loop left running until SIGTERM
                                                       (the SDK's processor, for its idle CPU)
+    python -m benchmarks.sdk_contender pipeline ...   the ceiling's loop with the module's receive
+                                                      side in its callback (consumer.to_message and
+                                                      Pipeline.messages_received) and a null intake:
+                                                      what our callback alone costs the loop
 
 Prints one line `RESULT {json}` when done: events, first/last event times, CPU seconds.
 """
@@ -58,6 +62,40 @@ class Counter:
         }
 
 
+class InProcessPipeline:
+    """The module's receiving side on the ceiling's loop: to_message, decode, filter, chunk, track,
+    and forwarding threads that serialize each chunk and accept it (no HTTP)."""
+
+    def __init__(self, counter: Counter) -> None:
+        from prometheus_client import CollectorRegistry
+
+        from azure_eventhub.metrics import PipelineMetrics
+        from azure_eventhub.pipeline import Pipeline, PipelineSettings
+        from benchmarks.micro import NullIntake, NullStore
+
+        self.counter = counter
+        self.pipeline = Pipeline(
+            PipelineSettings(), NullIntake(), NullStore(), NullStore(), PipelineMetrics("bench", CollectorRegistry()),
+            log=lambda message, level: None,
+        )
+        self.pipeline.start()
+        self.refs = {}
+
+    def on_batch(self, context, events) -> None:
+        from azure_eventhub.consumer import to_message
+        from azure_eventhub.messages import PartitionRef
+
+        ref = self.refs.get(context.partition_id)
+        if ref is None:
+            ref = PartitionRef(context.fully_qualified_namespace, context.eventhub_name, context.consumer_group,
+                               context.partition_id)  # fmt: skip
+            self.refs[context.partition_id] = ref
+            self.pipeline.partition_opened(ref)
+        if events:
+            self.pipeline.messages_received(ref, [to_message(event) for event in events], None)
+            self.counter.add(len(events))
+
+
 class SerialForwarder:
     """Sekoia's current design: each batch is pushed to the intake, then checkpointed, in the
     receiving thread (which serves every partition in turn)."""
@@ -86,7 +124,7 @@ class SerialForwarder:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("kind", choices=("ceiling", "baseline", "standby"))
+    parser.add_argument("kind", choices=("ceiling", "baseline", "standby", "pipeline"))
     parser.add_argument("--hub-connection-string", required=True)
     parser.add_argument("--hub", required=True)
     parser.add_argument("--group", required=True)
@@ -108,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     counter = Counter(args.expected)
     if args.kind == "baseline":
         on_batch = SerialForwarder(args.intake_url, args.intake_key, counter).on_batch
+    elif args.kind == "pipeline":
+        on_batch = InProcessPipeline(counter).on_batch
     else:
 
         def on_batch(context, events) -> None:

@@ -92,9 +92,10 @@ def steady_rate(count: int, first_count: int, first: float | None, last: float |
     return (count - first_count) / (last - first)
 
 
-def ceiling(stack: BenchStack, hub: str, expected: int, timeout: float) -> dict:
-    """The bare SDK receive loop: records/s and the SDK's CPU per event."""
-    contender = Contender(stack, "ceiling", hub, expected=expected).start()
+def ceiling(stack: BenchStack, hub: str, expected: int, timeout: float, kind: str = "ceiling") -> dict:
+    """The bare SDK receive loop: records/s and the SDK's CPU per event (kind "pipeline": with the
+    module's receiving side in the callback)."""
+    contender = Contender(stack, kind, hub, expected=expected).start()
     try:
         result = contender.wait_result(timeout)
     finally:

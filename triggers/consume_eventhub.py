@@ -27,15 +27,8 @@ from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.owner_memory import OwnerSlot
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
-from azure_eventhub.selfcheck import (
-    OwnershipChurn,
-    Report,
-    Target,
-    check_retention,
-    check_until_passed,
-    describe_receive_error,
-    run_checks,
-)
+from azure_eventhub.advice import Target, describe_receive_error
+from azure_eventhub.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
 from azure_eventhub.storage import BlobDeadLetters, probe_container
 from triggers.configuration import (
     ConfigurationError,
@@ -90,7 +83,13 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
     def _apply_node_secrets(self) -> None:
         # Connector makes this a no-op; our secrets are declared in the trigger (arguments.secrets),
         # so the platform serves them as node-level secrets: apply them as a Trigger does.
-        Trigger._apply_node_secrets(self)
+        try:
+            Trigger._apply_node_secrets(self)
+        except ConfigurationError:
+            # A wrong setting (Chunk Size 0) fails loading here, in the SDK's execute() before run():
+            # escaping, it crashed the process with a traceback and no log line. run() loads the
+            # configuration again and reports the error as one critical line, then idles.
+            pass
 
     def stop(self, *args: Any, **kwargs: Any) -> None:
         """Signal handler: never blocks. The run loop does the shutdown; a watchdog guarantees exit."""
@@ -99,6 +98,10 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         watchdog = threading.Timer(STOP_BUDGET_SECONDS + 0.5, self._force_exit)
         watchdog.daemon = True
         watchdog.start()
+
+    def is_alive(self) -> bool:
+        # Idle on a configuration error is not stuck: a restart would only log the same error again.
+        return getattr(self, "_waiting_for_a_fix", False) or super().is_alive()
 
     def _force_exit(self) -> None:
         self._logger.error("Shutdown did not finish in time; exiting now (nothing past the checkpoints is lost)")
@@ -134,6 +137,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             self.settings = validate(self.configuration)
         except ConfigurationError as error:
             self.log(str(error), "critical")
+            self._waiting_for_a_fix = True
             self._stop_event.wait()  # a configuration error needs a person: idle until stopped
             return
         settings = self.settings
@@ -153,6 +157,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         receiver = EventHubReceiver(self._receiver_settings(settings), self)
         if self._self_check(settings, receiver) is None:
             return  # stopped while a setting was being fixed
+        self.metrics.partitions_owned(0)  # a standby replica shows 0, not nothing
         slot = OwnerSlot(self._owner_directory(), self._owner_scope(receiver))
         previous_owner = slot.acquire()
         if previous_owner:
@@ -239,8 +244,8 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self.metrics.receive_error()
         where = f"partition {ref}" if ref is not None else "load balancing"
         finding = describe_receive_error(error, self._target) if self._target is not None else None
-        if finding is not None:  # a setting to fix: say which, and how (the SDK keeps retrying)
-            self.enqueue_log(finding.line(f"Event Hubs error ({where}), the client retries"), finding.level)
+        if finding is not None:  # a setting to fix (which, and how; the SDK keeps retrying), or a takeover
+            self.enqueue_log(finding.line(f"Event Hubs ({where})"), finding.level)
             return
         self.enqueue_log(f"Event Hubs error ({where}), the client retries: {type(error).__name__}: {error}", "error")
 
@@ -277,7 +282,9 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             checkpoints = hub.stored_checkpoints(receiver)
         except Exception:  # reported by the checks, or by the event processor soon
             checkpoints = {}
-        threading.Thread(target=self._check_retention, args=(hub, checkpoints), name="selfcheck-retention", daemon=True).start()
+        retention = threading.Thread(target=self._check_retention, args=(hub, checkpoints), name="selfcheck-retention")
+        retention.daemon = True
+        retention.start()
         return report
 
     def _check_retention(self, hub: HubProbe, checkpoints: dict[str, int]) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from azure.eventhub import EventData, EventHubProducerClient
+from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 
 from tests.e2e.harness import HUBS_4, E2EStack, emulator_config, new_record
 from tests.emulator.process import EmulatorProcess
@@ -107,7 +108,13 @@ class SteadyProducer:
         """One message ({"records": [...]}) per list of records, to one partition; returns the ids."""
         batch = self._client.create_batch(partition_id=partition)
         for records in messages:
-            batch.add(EventData(json.dumps({"records": records})))
+            event = EventData(json.dumps({"records": records}))
+            try:
+                batch.add(event)
+            except ValueError:  # full: send it, in order, and start another
+                self._client.send_batch(batch)
+                batch = self._client.create_batch(partition_id=partition)
+                batch.add(event)
         self._client.send_batch(batch)
         sent = []
         with self._lock:
@@ -261,3 +268,12 @@ def dead_lettered_ids(stack: E2EStack) -> set[str]:
         except (ValueError, AttributeError):
             continue
     return ids
+
+
+def owners(stack: E2EStack) -> dict[str, str]:
+    """partition id -> owner id, from the ownership blobs (empty or None once released)."""
+    store = BlobCheckpointStore.from_connection_string(stack.azurite.connection_string, stack.container)
+    return {
+        ownership["partition_id"]: ownership["owner_id"]
+        for ownership in store.list_ownership(f"localhost:{stack.emulator.port}", stack.hub, stack.consumer_group)
+    }

@@ -69,7 +69,9 @@ def dotted(record: dict, path: str) -> Any:
 def heartbeat_ids(value: Any) -> list[str]:
     """Ids carried by heartbeat objects, which must never reach the intake."""
     items = value.get("records", [value]) if isinstance(value, dict) else value if isinstance(value, list) else []
-    return [item["id"] for item in items if isinstance(item, dict) and item.get("type") == "heartbeat" and "id" in item]
+    return [
+        item["id"] for item in items if isinstance(item, dict) and item.get("type") == "heartbeat" and "id" in item
+    ]
 
 
 def missing_and_extra(expected: list[str], delivered: list[str]) -> tuple[list[str], list[str]]:

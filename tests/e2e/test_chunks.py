@@ -27,7 +27,9 @@ def test_no_chunk_exceeds_chunk_size_and_a_lone_record_arrives_within_seconds(st
         wait_until(lambda: len(stack.delivered()) > before, 15, interval=0.02, message="the lone record")
         latencies.append(time.monotonic() - started)
         assert stack.delivered_ids()[before:] == [lone["id"]]
-    print(f"\n[figures] chunk sizes: max {max(sizes)}, {len(chunks)} requests for 100 records; "
-          f"lone record latency: {', '.join(f'{seconds:.2f} s' for seconds in latencies)}")
+    print(
+        f"\n[figures] chunk sizes: max {max(sizes)}, {len(chunks)} requests for 100 records; "
+        f"lone record latency: {', '.join(f'{seconds:.2f} s' for seconds in latencies)}"
+    )
     assert max(latencies) < 3.0
     stack.stop(module)

@@ -23,7 +23,9 @@ def test_undecodable_bodies_and_oversized_records_are_dead_lettered_and_passed(s
 
     module = stack.module(chunk_size=10)
     stack.wait_delivered(first + [small["id"]] + last)
-    letters = wait_until(lambda: (found := stack.dead_letters()) and len(found) == 3 and found, 30, message="3 dead letters")
+    letters = wait_until(
+        lambda: (found := stack.dead_letters()) and len(found) == 3 and found, 30, message="3 dead letters"
+    )
     wait_until(lambda: stack.checkpoints().get("0") == 4, 30, message="checkpoint past the dead letters")
 
     assert sorted(stack.delivered_ids()) == sorted(first + [small["id"]] + last)
@@ -43,7 +45,9 @@ def test_undecodable_bodies_and_oversized_records_are_dead_lettered_and_passed(s
     assert len(lines) == 3, lines
     partition = f"partition {stack.hub}/{stack.consumer_group}/0"
     assert any(
-        partition in line and "(sequence number 3, record 1, " f"{big_chars} characters)" in line and "3-1.json" in line
+        partition in line
+        and "(sequence number 3, record 1, " f"{big_chars} characters)" in line
+        and "3-1.json" in line
         for line in lines
     ), lines
     assert any(partition in line and "(sequence number 1, record whole message" in line for line in lines), lines

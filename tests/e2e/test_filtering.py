@@ -21,11 +21,22 @@ def _uncategorized() -> dict:
 
 
 def test_only_listed_categories_arrive_and_dropped_records_are_checkpointed(stack):
-    kept = [new_record("AuditLogs"), new_record("auditlogs"), new_record("AUDITLOGS"), _capital("SignInLogs"),
-            _capital("signinlogs")]
-    dropped = [new_record("AuditEvent"), new_record("NonInteractiveUserSignInLogs"), _capital("Other"),
-               _uncategorized(), new_record(None), new_record(42)]
-    mixed = [record for pair in zip(kept, dropped) for record in pair] + dropped[len(kept):]
+    kept = [
+        new_record("AuditLogs"),
+        new_record("auditlogs"),
+        new_record("AUDITLOGS"),
+        _capital("SignInLogs"),
+        _capital("signinlogs"),
+    ]
+    dropped = [
+        new_record("AuditEvent"),
+        new_record("NonInteractiveUserSignInLogs"),
+        _capital("Other"),
+        _uncategorized(),
+        new_record(None),
+        new_record(42),
+    ]
+    mixed = [record for pair in zip(kept, dropped) for record in pair] + dropped[len(kept) :]
     stack.send_records(mixed, partition_id="0", per_message=3)  # sequence numbers 0-3
     stack.send_records(dropped, partition_id="1", per_message=2)  # 0-2: nothing in them is kept
     stack.send_bodies([b"plain text has no category"], partition_id="1")  # 3
@@ -37,5 +48,7 @@ def test_only_listed_categories_arrive_and_dropped_records_are_checkpointed(stac
 
     assert sorted(stack.delivered_ids()) == sorted(record["id"] for record in kept)
     assert sorted(stack.delivered()) == sorted(json.dumps(record, separators=(",", ":")) for record in kept)
-    print(f"\n[figures] categories: {len(kept)} kept, {len(dropped) * 2 + 2} dropped, checkpoints {stack.checkpoints()}")
+    print(
+        f"\n[figures] categories: {len(kept)} kept, {len(dropped) * 2 + 2} dropped, checkpoints {stack.checkpoints()}"
+    )
     stack.stop(module)

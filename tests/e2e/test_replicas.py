@@ -5,21 +5,10 @@ partitions over and delivers what is sent next."""
 import re
 import time
 
-from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
-
+from tests.e2e.ownership import owners
 from tests.stack.waiting import wait_until
 
 OWNING = re.compile(r"\(now owning (\d+)\)")
-
-
-def owners(stack) -> dict[str, str]:
-    """partition id -> owner id, from the ownership blobs ("" once released)."""
-    store = BlobCheckpointStore.from_connection_string(stack.azurite.connection_string, stack.container)
-    namespace = f"localhost:{stack.emulator.port}"
-    return {
-        ownership["partition_id"]: ownership["owner_id"]
-        for ownership in store.list_ownership(namespace, stack.hub, stack.consumer_group)
-    }
 
 
 def owning(module) -> int | None:
@@ -70,9 +59,11 @@ def test_two_replicas_split_the_partitions_and_one_takes_over_when_the_other_sto
     delivered_seconds = time.monotonic() - stopped_at
 
     report = stack.loss_report(both_running + after_stop)
-    print(f"[figures] split in {split_seconds:.1f} s; replica a exited {exit_seconds:.1f} s after SIGTERM; "
-          f"b owned all partitions {takeover_seconds:.1f} s after it, and delivered what was sent next "
-          f"{delivered_seconds:.1f} s after it")
+    print(
+        f"[figures] split in {split_seconds:.1f} s; replica a exited {exit_seconds:.1f} s after SIGTERM; "
+        f"b owned all partitions {takeover_seconds:.1f} s after it, and delivered what was sent next "
+        f"{delivered_seconds:.1f} s after it"
+    )
     assert report["lost"] == 0 and report["duplicated"] == 0
     assert takeover_seconds < 30
     stack.stop(second)

@@ -23,20 +23,29 @@ from tests.stack.waiting import wait_until
 OBJECT = {"id": "shape-object", "category": "AuditLogs", "nested": {"list": [1, 2, {"x": None}], "ok": True}}
 SHAPES = [
     # a JSON object with a `records` list gives its items
-    ({"records": [{"id": "shape-records-1", "n": 1}, {"id": "shape-records-2", "text": "é ü 日本"}]},
-     ['{"id":"shape-records-1","n":1}', '{"id":"shape-records-2","text":"é ü 日本"}']),
+    (
+        {"records": [{"id": "shape-records-1", "n": 1}, {"id": "shape-records-2", "text": "é ü 日本"}]},
+        ['{"id":"shape-records-1","n":1}', '{"id":"shape-records-2","text":"é ü 日本"}'],
+    ),
     # a top-level JSON list gives its items, whatever they are
-    ([{"id": "shape-list-1"}, "shape-list-2 a string item", 12345678901],
-     ['{"id":"shape-list-1"}', "shape-list-2 a string item", "12345678901"]),
+    (
+        [{"id": "shape-list-1"}, "shape-list-2 a string item", 12345678901],
+        ['{"id":"shape-list-1"}', "shape-list-2 a string item", "12345678901"],
+    ),
     # any other JSON value is one record: an object (re-serialized compactly), a string, a number
     (OBJECT, [compact(OBJECT)]),
     ({"id": "shape-records-not-a-list", "records": "n/a"}, ['{"id":"shape-records-not-a-list","records":"n/a"}']),
-    ("shape-json-string: a JSON string is forwarded as the string", ["shape-json-string: a JSON string is forwarded as the string"]),
+    (
+        "shape-json-string: a JSON string is forwarded as the string",
+        ["shape-json-string: a JSON string is forwarded as the string"],
+    ),
     (98765.5, ["98765.5"]),
     # heartbeats (top-level or items) and null items are dropped
     ({"type": "heartbeat", "id": "shape-heartbeat-top"}, []),
-    ({"records": [{"type": "heartbeat", "id": "shape-heartbeat-item"}, None, {"id": "shape-records-3"}]},
-     ['{"id":"shape-records-3"}']),
+    (
+        {"records": [{"type": "heartbeat", "id": "shape-heartbeat-item"}, None, {"id": "shape-records-3"}]},
+        ['{"id":"shape-records-3"}'],
+    ),
     ([None, {"id": "shape-list-3"}, {"type": "heartbeat", "id": "shape-heartbeat-list"}], ['{"id":"shape-list-3"}']),
 ]
 NOT_JSON = "shape-text <134>1 2026-11-25T10:00:00Z host app - - not JSON: {unbalanced"
@@ -48,7 +57,9 @@ def _pretty(value) -> bytes:
 
 
 def _batch(name: str, count: int = 2) -> dict:
-    return {"records": [{"id": f"{name}-{number}", "category": "StorageRead", "name": name} for number in range(count)]}
+    return {
+        "records": [{"id": f"{name}-{number}", "category": "StorageRead", "name": name} for number in range(count)]
+    }
 
 
 def _raw_deflate(data: bytes) -> bytes:
@@ -122,6 +133,8 @@ def test_every_shape_and_payload_arrives_as_the_decoding_rules_say(stack):
     missing, extra = missing_and_extra(expected + repaired_texts, delivered)
     assert not missing and not extra, f"missing: {missing}\nextra: {extra}"
     assert not [text for text in delivered if any(marker in text for marker in never)]
-    print(f"\n[figures] {messages} messages ({len(SHAPES) + 1} shapes, {len(EXPECTED)} payloads, 4 encodings): "
-          f"{len(delivered)} records arrived as specified")
+    print(
+        f"\n[figures] {messages} messages ({len(SHAPES) + 1} shapes, {len(EXPECTED)} payloads, 4 encodings): "
+        f"{len(delivered)} records arrived as specified"
+    )
     stack.stop(module)
