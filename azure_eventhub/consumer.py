@@ -20,6 +20,7 @@ with plain values (``messages.Message``). Every SDK condition has its fate here:
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -187,6 +188,11 @@ class _EventProcessor(EventProcessor):
                     self._close_consumer(partition_id, consumer, CloseReason.OWNERSHIP_LOST)
                     continue
                 self._do_receive(partition_id, consumer)
+            opened = [(partition_id, consumer) for partition_id, consumer in consumers if not consumer.stop]
+            if opened and not any(consumer.running for _, consumer in opened):
+                self._wait_to_reconnect(opened[0][0])
+            else:
+                self._unreachable_passes = 0
             if time.monotonic() >= next_refresh:
                 next_refresh = time.monotonic() + self.partition_refresh_seconds
                 self._ownership_manager.cached_parition_ids = []  # the next pass lists them again
@@ -205,6 +211,21 @@ class _EventProcessor(EventProcessor):
             thread.start()
         for thread in closing:
             thread.join()
+
+
+    _unreachable_passes = 0
+
+    def _wait_to_reconnect(self, partition_id: str) -> None:
+        """No partition's connection could be opened. The SDK's receive() then returns quietly (its
+        retry loop exits on a consumer that is not running): no backoff, no error, so the loop
+        reconnected at full speed, a whole core while Event Hubs was unreachable. Report it and wait,
+        longer each pass (capped, jittered), waking up at once when stopped."""
+        self._unreachable_passes += 1
+        error = ConnectionError("Event Hubs cannot be reached; reconnecting with backoff")
+        self._process_error(self._partition_contexts[partition_id], error)
+        deadline = time.monotonic() + min(10.0, 0.25 * 2**self._unreachable_passes) * random.uniform(0.5, 1.0)
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.1)
 
 
 class EventHubReceiver:
@@ -408,7 +429,7 @@ class HubProbe:
                 "on_error": on_error,
                 "partition_id": partition_id,
                 "starting_position": "@latest",
-                "max_wait_time": 1,
+                "max_wait_time": 0.1,  # an empty wait is reported at once: the link is open
             },
             name="selfcheck-receiver",
             daemon=True,

@@ -1,7 +1,7 @@
 """Throughput, memory and idle-CPU benchmark of the trigger, against a local stack it starts itself.
 
-    .venv/bin/python -m benchmarks.run            # the full run (about 10 minutes on 2 cores)
-    .venv/bin/python -m benchmarks.run --quick    # small numbers: proves the script works (~1 minute)
+    .venv/bin/python -m benchmarks.run            # the full run (about 8 minutes on 2 cores)
+    .venv/bin/python -m benchmarks.run --quick    # small numbers: proves the script works (~1.5 minutes)
 
 See benchmarks/README.md for what each figure means and how it is measured.
 """

@@ -19,7 +19,7 @@ from tests.e2e.faults import (  # noqa: F401 - hub_stack is a fixture
 from tests.stack.waiting import wait_until
 
 # Longer than the client's own retries (about 6 s): partitions close and are claimed again, from the checkpoint.
-DOWN_SECONDS = 15
+DOWN_SECONDS = 10
 
 
 def test_dropped_connections_are_reconnected_without_loss(hub_stack):
@@ -33,7 +33,7 @@ def test_dropped_connections_are_reconnected_without_loss(hub_stack):
 
     drops = 0
     began = time.monotonic()
-    for _ in range(3):
+    for _ in range(2):
         stack.emulator.drop_connections()
         drops += 1
         producer.send_round(messages=3)  # the producer reconnects too

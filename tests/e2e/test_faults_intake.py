@@ -11,6 +11,8 @@ import json
 import time
 from collections import defaultdict
 
+import pytest
+
 from tests.e2e.faults import CheckpointWatcher, SteadyProducer, figures, matching
 from tests.e2e.harness import new_record
 from tests.stack.waiting import wait_until
@@ -137,6 +139,32 @@ def test_a_refused_intake_key_is_logged_naming_the_field_retried_slowly_and_neve
     assert report["lost"] == 0 and report["duplicated"] == 0
 
 
+@pytest.mark.soak  # two minutes: the SDK shows the same log line at most once a minute
+def test_a_refused_intake_key_keeps_being_logged_once_a_minute_until_fixed(stack):
+    platform = stack.platform
+    platform.set_fault("status", code=403)
+    producer = SteadyProducer(stack, partitions=1, per_message=5)
+    sent = producer.send_round(messages=2)
+    watcher = CheckpointWatcher(stack, producer).start()
+    module = stack.module()
+
+    def logged() -> list[dict]:
+        return [line for line in platform.logs() if "Fix the Intake Key field" in line["message"]]
+
+    wait_until(lambda: len(logged()) >= 2, 130, interval=1, message="the refused key was not logged again")
+    times = [line["received"] for line in logged()]
+    requests = len(platform.chunks())
+    platform.clear_faults()
+    stack.wait_delivered(sent, timeout=60)
+    watcher.stop()
+    stack.stop(module)
+
+    assert times[1] - times[0] >= 59  # once a minute, not at every retry
+    assert requests <= 5  # retried slowly (about every 30 s)
+    report = figures(stack, sent, seconds_between_the_two_lines=times[1] - times[0], requests_while_refused=requests)
+    assert report["lost"] == 0 and report["duplicated"] == 0
+
+
 def test_an_unknown_intake_server_is_logged_naming_the_field_and_a_stop_abandons_the_slow_retry(stack):
     platform = stack.platform
     platform.set_fault("status", code=404)
@@ -247,6 +275,7 @@ def metric_value(text: str, name: str, label: str) -> float:
     raise AssertionError(f"no {name} with {label} in the metrics")
 
 
+@pytest.mark.soak  # 90 MB through the module: too heavy for every run on a small machine
 def test_receiving_pauses_while_the_intake_is_down_and_the_in_flight_budget_is_full(stack):
     """48 MiB of record text in flight at most (PipelineSettings.max_in_flight_chars): beyond it the
     receiving thread waits instead of queueing more. 450 records of 200,000 characters are 90 M."""

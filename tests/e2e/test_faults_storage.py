@@ -14,7 +14,7 @@ from tests.e2e.faults import CheckpointWatcher, SteadyProducer, figures, matchin
 from tests.e2e.harness import new_record
 from tests.stack.waiting import wait_until
 
-OUTAGE_SECONDS = 15
+OUTAGE_SECONDS = 10
 
 
 def test_storage_outage_delays_checkpoints_but_loses_nothing_and_recovers_by_itself(storage_stack):
