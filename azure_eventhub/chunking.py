@@ -71,6 +71,52 @@ class ChunkBuilder:
                 full, self._open = chunk, Chunk()
         return full
 
+    def add_many(self, texts: list[str], slots: list[MessageSlot], indexes: list[int]) -> list[Chunk]:
+        """Add records in order, as many ``add`` calls would, under one lock; return the chunks
+        they completed, in order. Runs of records that fit are appended a run at a time."""
+        completed: list[Chunk] = []
+        max_records, max_chars = self.max_records, self.max_chars
+        count = len(texts)
+        start = 0
+        with self._lock:
+            chunk = self._open
+            while start < count:
+                if not chunk.records:
+                    chunk.started = time.monotonic()
+                end = min(count, start + max_records - len(chunk.records))
+                run = texts[start:end]
+                size = sum(map(len, run))
+                if chunk.chars + size > max_chars:  # rare: one record at a time, exactly as add()
+                    full = False
+                    end = start
+                    while end < count:
+                        size = len(texts[end])
+                        if chunk.records and chunk.chars + size > max_chars:
+                            full = True
+                            break
+                        chunk.records.append(texts[end])
+                        chunk.chars += size
+                        end += 1
+                        if len(chunk.records) >= max_records:
+                            full = True
+                            break
+                    chunk.slots.extend(slots[start:end])
+                    chunk.indexes.extend(indexes[start:end])
+                    if full:
+                        completed.append(chunk)
+                        chunk = Chunk()
+                else:
+                    chunk.records.extend(run)
+                    chunk.slots.extend(slots[start:end])
+                    chunk.indexes.extend(indexes[start:end])
+                    chunk.chars += size
+                    if len(chunk.records) >= max_records:
+                        completed.append(chunk)
+                        chunk = Chunk()
+                start = end
+            self._open = chunk
+        return completed
+
     def take(self, older_than: float | None = None) -> Chunk | None:
         """Remove and return the open chunk if it has records (and, when given, is at least
         ``older_than`` seconds old)."""

@@ -221,9 +221,12 @@ class Forwarder:
                 break
             except Exception as error:
                 self._metrics.dead_letter_failure()
+                # The first line only: storage errors go on with a request id, a time and an XML body,
+                # which made every retry a new line (the SDK shows a repeated line once a minute).
+                cause = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
                 self._log(
                     f"Could not write the dead letter {name} to the storage container (retrying; the "
-                    f"partition's checkpoint waits for it): {error}",
+                    f"partition's checkpoint waits for it): {cause}",
                     "error",
                 )
             self._pause(lease, delay)

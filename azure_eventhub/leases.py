@@ -23,6 +23,9 @@ class Lease:
         self.alive = True
         self.written: Position | None = None  # the last checkpoint we wrote
         self.info = PartitionInfo()
+        # The checkpoint we resumed after (the first message's sequence number - 1): what lag counts
+        # from until we write a checkpoint of our own.
+        self.resumed_after: int | None = None
 
     def __repr__(self) -> str:
         return f"Lease({self.ref}, generation={self.generation}, alive={self.alive})"

@@ -22,6 +22,7 @@ from azure_eventhub.forwarding import DeadLetterJob, DeadLetterPort, Forwarder, 
 from azure_eventhub.leases import Lease
 from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
+from azure_eventhub.tracking import MessageSlot
 
 LogFunction = Callable[[str, str], None]
 
@@ -133,10 +134,21 @@ class Pipeline:
             return  # not tracked, so never checkpointed: read again by the next owner
         if info is not None:
             lease.info = info
+        if lease.resumed_after is None and messages:
+            lease.resumed_after = messages[0].sequence_number - 1
         self._metrics.messages_received(ref.partition_id, len(messages))
         outcomes: dict[str, int] = {}  # counted once per batch: a labelled metric costs ~1 us a call
+        # The batch's records go to the chunk builder at once (one lock, runs appended as slices),
+        # after every message of the batch has its slot: records are only settled once submitted.
+        texts: list[str] = []
+        slots: list[MessageSlot] = []
+        indexes: list[int] = []
         for message in messages:
-            self._process(lease, message, outcomes)
+            self._process(lease, message, outcomes, texts, slots, indexes)
+        if texts:
+            forwarder = self._forwarder
+            for chunk in lease.builder.add_many(texts, slots, indexes):
+                forwarder.submit_chunk(lease, chunk)
         for kind, count in outcomes.items():
             if kind == "filtered":
                 self._metrics.filtered(count)
@@ -155,7 +167,11 @@ class Pipeline:
             return self._leases.get(ref.partition_id)
 
     # --- per message ---------------------------------------------------------------------------
-    def _process(self, lease: Lease, message: Message, outcomes: dict[str, int]) -> None:
+    def _process(
+        self, lease: Lease, message: Message, outcomes: dict[str, int],
+        texts: list[str], slots: list[MessageSlot], indexes: list[int],
+    ) -> None:  # fmt: skip
+        """Decode one message, open its slot, and append its records to be chunked to the lists."""
         decoded = decode_message(message.body, message.content_encoding, message.content_type)
         for kind, count in decoded.outcomes.items():
             outcomes[kind] = outcomes.get(kind, 0) + count
@@ -175,15 +191,15 @@ class Pipeline:
         if decoded.dead_letter is not None:
             job = DeadLetterJob(slot, None, decoded.dead_letter.body, "undecodable", decoded.dead_letter.reason)
             forwarder.submit_dead_letter(lease, job)
-        builder = lease.builder
         for record in records:
-            if len(record.text) > MAX_RECORD_CHARS:
-                reason = f"record of {len(record.text)} characters exceeds the intake's limit of {MAX_RECORD_CHARS}"
-                forwarder.submit_dead_letter(lease, DeadLetterJob(slot, record.index, record.text, "oversized", reason))
+            text = record.text
+            if len(text) > MAX_RECORD_CHARS:
+                reason = f"record of {len(text)} characters exceeds the intake's limit of {MAX_RECORD_CHARS}"
+                forwarder.submit_dead_letter(lease, DeadLetterJob(slot, record.index, text, "oversized", reason))
                 continue
-            full = builder.add(record.text, slot, record.index)
-            if full is not None:
-                forwarder.submit_chunk(lease, full)
+            texts.append(text)
+            slots.append(slot)
+            indexes.append(record.index)
 
     # --- timers --------------------------------------------------------------------------------
     def _tick_forever(self) -> None:
@@ -209,7 +225,8 @@ class Pipeline:
             oldest = lease.tracker.oldest_unsettled_enqueued_time()
             lag_seconds = max(0.0, now - oldest) if oldest is not None else 0.0
             last = lease.info.last_enqueued_sequence_number
-            checkpointed = lease.written.sequence_number if lease.written is not None else None
+            # Until our first checkpoint write (or while storage fails), lag counts from where we resumed.
+            checkpointed = lease.written.sequence_number if lease.written is not None else lease.resumed_after
             lag_events = None
             if last is not None:
                 lag_events = max(0, last - checkpointed) if checkpointed is not None else last + 1

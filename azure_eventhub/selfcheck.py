@@ -77,6 +77,8 @@ def bounded(function: Callable[[], Any], seconds: float = CALL_SECONDS) -> Any:
 
 @dataclass
 class Report:
+    """One run of the checks: its lines, and what the checks learnt."""
+
     findings: list[Finding] = field(default_factory=list)
     partition_ids: list[str] = field(default_factory=list)
     container_created: bool = False
@@ -199,7 +201,7 @@ def check_retention(
     ranges = {}
     for partition_id in checkpoints:
         try:
-            ranges[partition_id] = bounded(lambda: partition_range(partition_id), seconds)
+            ranges[partition_id] = bounded(lambda pid=partition_id: partition_range(pid), seconds)
         except Exception:
             continue
     return retention_findings(checkpoints, ranges, target)

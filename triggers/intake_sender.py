@@ -9,20 +9,23 @@ helper and override its extension points instead:
 - ``_retry``: retries transient failures for as long as it takes, with capped exponential backoff
   and jitter, honouring Retry-After, slowly for settings to fix; it stops as soon as the trigger
   stops or the chunk's partition is lost, and its waits are interruptible;
-- ``_http_session``: one pooled session sized for the forwarding threads, through the proxy if any.
+- ``_http_session``: one pooled session sized for the forwarding threads, through the proxy if any;
+- ``_chunk_events``: our chunks are already one request each (see below), so the SDK's per-record
+  loop is skipped.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Sequence
 from functools import cached_property
 from typing import Any
 
 import orjson
 import requests
 from requests.adapters import HTTPAdapter
+from sekoia_automation.constants import CHUNK_BYTES_MAX_SIZE, EVENT_BYTES_MAX_SIZE
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from azure_eventhub.errors import Abandoned, ChunkRejected, IntakeError
@@ -81,6 +84,21 @@ class IntakeSenderMixin:
             reraise=True,
         )
 
+    def _chunk_events(self, events: Sequence[Any]) -> Generator[list[Any], None, None]:
+        """The SDK splits a list into requests with a Python loop over every record (str(), len(),
+        isinstance: 0.25 us a record, under the GIL the receiving thread needs). Ours need none of
+        it: one chunk is one request, built by ChunkBuilder under CHUNK_BYTES_MAX_SIZE, of strings
+        none of which exceeds EVENT_BYTES_MAX_SIZE (the pipeline dead-letters longer records). The
+        checks below prove it at C speed (0.1 us a record) and keep the SDK's way for anything else."""
+        if (
+            set(map(type, events)) == _STR_ONLY
+            and max(map(len, events)) <= EVENT_BYTES_MAX_SIZE
+            and sum(map(len, events)) <= CHUNK_BYTES_MAX_SIZE
+        ):
+            yield events if type(events) is list else list(events)
+            return
+        yield from super()._chunk_events(events)  # type: ignore[misc]
+
     def _send_chunk(self, batch_api: str, chunk_index: int, chunk: list[Any], collect_ids: dict[int, list[str]]) -> None:
         context = self._chunk_context
         body = orjson.dumps({"intake_key": self.configuration.intake_key, "jsons": chunk})
@@ -100,12 +118,14 @@ class IntakeSenderMixin:
             response = self._http_session.post(batch_api, data=body, timeout=REQUEST_TIMEOUT)
         except requests.RequestException as error:
             raise IntakeError(f"the intake could not be reached ({type(error).__name__})") from error
-        failure = outcome_of(response.status_code, _text(response), response.headers.get("Retry-After"))
-        if failure is not None:
-            raise failure
+        status = response.status_code
+        if not 200 <= status < 300:  # the answer's text is only needed to explain a failure
+            failure = outcome_of(status, _text(response), response.headers.get("Retry-After"))
+            if failure is not None:
+                raise failure
         try:
-            event_ids = response.json().get("event_ids") or []
-        except ValueError:
+            event_ids = orjson.loads(response.content).get("event_ids") or []  # faster than requests' json
+        except ValueError:  # orjson.JSONDecodeError is one
             event_ids = []
         if len(event_ids) != count:
             # The intake did not acknowledge every record: the outcome is unknown, so send again.
@@ -118,6 +138,9 @@ class IntakeSenderMixin:
         self.metrics.chunk(str(status) if status else "unreachable")
         # One stable text per cause, so that the SDK's log de-duplication shows it once a minute.
         self.enqueue_log(f"Intake error, the chunk is retried until accepted: {error}", "error")
+
+
+_STR_ONLY = {str}
 
 
 def _error_of(state: RetryCallState) -> BaseException | None:

@@ -60,13 +60,6 @@ def hub_stack(azurite, tmp_path: Path) -> Iterator[E2EStack]:
         yield from _stack(emulator, azurite, HUBS_4[0], tmp_path)
 
 
-@pytest.fixture
-def wide_storage_stack(emulator, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:
-    """An 8-partition hub on the session emulator, with an Azurite of its own."""
-    with own_azurite(tmp_path) as azurite:
-        yield from _stack(emulator, azurite, hub_pool.take(8), tmp_path)
-
-
 # --- producing -----------------------------------------------------------------------------------
 class SteadyProducer:
     """Sends records to every partition from a thread, round after round, until stopped.
@@ -99,7 +92,8 @@ class SteadyProducer:
         sent: list[str] = []
         for partition in self.partitions:
             bodies = [
-                [new_record(partition=partition) for _ in range(self.per_message)] for _ in range(messages or self.messages)
+                [new_record(partition=partition) for _ in range(self.per_message)]
+                for _ in range(messages or self.messages)
             ]
             sent += self.send_messages(partition, bodies)
         return sent
@@ -156,6 +150,16 @@ class SteadyProducer:
     def count(self) -> int:
         with self._lock:
             return len(self.ids)
+
+    def where(self) -> list[tuple[str, tuple[str, int]]]:
+        """(record id, (partition id, sequence number)) of every record sent so far."""
+        with self._lock:
+            return list(self.positions.items())
+
+    def last_sequence_numbers(self) -> dict[str, int]:
+        """partition id -> sequence number of the last message sent to it."""
+        with self._lock:
+            return {partition: count - 1 for partition, count in self._next_sequence.items()}
 
 
 # --- observing -------------------------------------------------------------------------------------
@@ -231,9 +235,7 @@ class CheckpointWatcher:
     def check(self) -> None:
         checkpoints = self.stack.checkpoints()
         settled = set(self.stack.delivered_ids()) | dead_lettered_ids(self.stack)
-        with self.producer._lock:
-            positions = list(self.producer.positions.items())
-        for record_id, (partition, sequence) in positions:
+        for record_id, (partition, sequence) in self.producer.where():
             if sequence <= checkpoints.get(partition, -1) and record_id not in settled:
                 self.violations.append(
                     f"partition {partition} checkpointed at {checkpoints[partition]} past record {record_id} "

@@ -17,7 +17,7 @@ from tests.stack.waiting import wait_until
 OUTAGE_SECONDS = 10
 
 
-def test_storage_outage_delays_checkpoints_but_loses_nothing_and_recovers_by_itself(storage_stack):
+def test_storage_outage_delays_checkpoints_but_loses_nothing_and_recovers_by_itself(storage_stack):  # noqa: F811
     stack = storage_stack
     stack.platform.set_fault("reject_marker", marker="REJECT-ME")
     producer = SteadyProducer(stack, partitions=4, per_message=2, interval=0.3)
@@ -40,8 +40,13 @@ def test_storage_outage_delays_checkpoints_but_loses_nothing_and_recovers_by_its
 
     sent = producer.stop()
     good = [record_id for record_id in sent if record_id != poisoned["id"]]
-    ends = {partition: producer._next_sequence[partition] - 1 for partition in producer.partitions}
-    wait_until(lambda: stack.checkpoints() == ends, 90, message=lambda: f"checkpoints {stack.checkpoints()} != {ends}", ignore=(AzureError,))
+    ends = producer.last_sequence_numbers()
+    wait_until(
+        lambda: stack.checkpoints() == ends,
+        90,
+        message=lambda: f"checkpoints {stack.checkpoints()} != {ends}",
+        ignore=(AzureError,),
+    )
     recovery = time.monotonic() - up_at
     stack.wait_delivered(good, timeout=30)
     watcher.stop()
@@ -49,15 +54,23 @@ def test_storage_outage_delays_checkpoints_but_loses_nothing_and_recovers_by_its
 
     assert delivered_during > 0, "forwarding stopped while storage was down"
     # Records trickle in all along: a partial chunk waits at most the linger time (1 s), storage or not.
-    accepted = [c["time"] for c in stack.platform.chunks() if c["outcome"] == "accepted" and down_clock <= c["time"] <= up_clock]
+    accepted = [
+        c["time"]
+        for c in stack.platform.chunks()
+        if c["outcome"] == "accepted" and down_clock <= c["time"] <= up_clock
+    ]
     longest_gap = max(later - earlier for earlier, later in zip([down_clock, *accepted], [*accepted, up_clock]))
     assert longest_gap < 5, f"no record forwarded for {longest_gap:.1f} s while storage was down"
     assert matching(logs, "Could not write the checkpoint of partition", "will retry")
     assert matching(logs, "Could not write the dead letter")
     assert len(stack.dead_letters()) == 1
     report = figures(
-        stack, good, outage_seconds=OUTAGE_SECONDS, delivered_during_outage=delivered_during,
-        checkpoints_caught_up_after=recovery, longest_delivery_gap_during_outage=longest_gap,
+        stack,
+        good,
+        outage_seconds=OUTAGE_SECONDS,
+        delivered_during_outage=delivered_during,
+        checkpoints_caught_up_after=recovery,
+        longest_delivery_gap_during_outage=longest_gap,
         watcher_rounds=watcher.rounds,
     )
     assert report["lost"] == 0 and report["duplicated"] == 0

@@ -2,12 +2,9 @@
 the same argument names, and the same consumer group and container resume from its checkpoints.
 
 That trigger reads with the aio client (azure.eventhub.aio) and checkpoints through the aio blob
-checkpoint store (azure-eventhub-checkpointstoreblob-aio), calling ``update_checkpoint()`` after
-each forwarded batch. That package is not in our locks (we use the sync store), so the checkpoints
-are written here as its ``update_checkpoint`` writes them, with the aio blob client: an empty blob
-``<fully qualified namespace>/<hub>/<consumer group>/checkpoint/<partition>`` (all lower case) whose
-metadata holds ``offset`` and ``sequencenumber``; the offsets and sequence numbers are those of the
-events the aio consumer client really received, and the namespace is the one its context reports.
+checkpoint store (azure-eventhub-checkpointstoreblob-aio, in our development lock for this test),
+calling ``update_checkpoint()`` in its batch callback: here it does exactly that, on a fresh
+container, then our module takes over with the same consumer group and container.
 """
 
 from __future__ import annotations
@@ -15,6 +12,7 @@ from __future__ import annotations
 import asyncio
 
 from azure.eventhub.aio import EventHubConsumerClient
+from azure.eventhub.extensions.checkpointstoreblobaio import BlobCheckpointStore
 from azure.storage.blob.aio import ContainerClient
 
 from tests.e2e.harness import INTAKE_KEY, new_record
@@ -23,35 +21,36 @@ READ_BY_THE_OLD_TRIGGER = 6  # per partition, of 10
 
 
 async def old_trigger_reads_and_checkpoints(stack, per_partition: int) -> dict[str, int]:
-    """Receive ``per_partition`` events of each partition with the aio client, then checkpoint the last
-    of them as the aio checkpoint store does. Returns partition -> checkpointed sequence number."""
+    """Read each partition with the aio client and the aio blob checkpoint store, checkpointing its
+    ``per_partition``-th event as the old trigger does. Returns partition -> checkpointed sequence number."""
+    async with ContainerClient.from_connection_string(stack.azurite.connection_string, stack.container) as container:
+        await container.create_container()  # the old trigger's set-up guide has the user create it
+    store = BlobCheckpointStore.from_connection_string(stack.azurite.connection_string, stack.container)
     client = EventHubConsumerClient.from_connection_string(
-        stack.emulator.connection_string(policy="listen-policy"), stack.consumer_group, eventhub_name=stack.hub
+        stack.emulator.connection_string(policy="listen-policy"),
+        stack.consumer_group,
+        eventhub_name=stack.hub,
+        checkpoint_store=store,
+        load_balancing_interval=1,
     )
-    received: dict[str, list] = {}
-    namespace: list[str] = []
+    received: dict[str, int] = {}
+    checkpoints: dict[str, int] = {}
     enough = asyncio.Event()
 
     async def on_event_batch(context, events):
-        namespace[:] = [context.fully_qualified_namespace]
-        received.setdefault(context.partition_id, []).extend(events)
-        if len(received) == 4 and all(len(events) >= per_partition for events in received.values()):
+        before = received.get(context.partition_id, 0)
+        received[context.partition_id] = before + len(events)
+        if before < per_partition <= before + len(events):
+            last = events[per_partition - before - 1]
+            await context.update_checkpoint(last)
+            checkpoints[context.partition_id] = last.sequence_number
+        if len(checkpoints) == 4:
             enough.set()
 
     async with client:
         task = asyncio.create_task(client.receive_batch(on_event_batch, starting_position="-1", max_wait_time=1))
         await asyncio.wait_for(enough.wait(), 60)
-        task.cancel()
-
-    checkpoints = {}
-    async with ContainerClient.from_connection_string(stack.azurite.connection_string, stack.container) as container:
-        await container.create_container()
-        for partition_id, events in received.items():
-            last = events[per_partition - 1]
-            name = f"{namespace[0]}/{stack.hub}/{stack.consumer_group}/checkpoint/{partition_id}".lower()
-            metadata = {"offset": str(last.offset), "sequencenumber": str(last.sequence_number)}
-            await container.upload_blob(name, b"", overwrite=True, metadata=metadata)
-            checkpoints[partition_id] = last.sequence_number
+    await task
     return checkpoints
 
 

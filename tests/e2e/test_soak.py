@@ -46,7 +46,7 @@ KINDS = ("intake 5xx burst", "intake latency spike", "intake drops", "intake 429
 
 
 @pytest.mark.soak
-def test_soak_random_faults_and_a_crash_lose_nothing(hub_stack):
+def test_soak_random_faults_and_a_crash_lose_nothing(hub_stack):  # noqa: F811
     stack = hub_stack
     seed = int(os.environ.get("SOAK_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
@@ -89,8 +89,14 @@ def test_soak_random_faults_and_a_crash_lose_nothing(hub_stack):
     stack.stop(module)
 
     report = figures(
-        stack, sent, seconds=SOAK_SECONDS, seed=seed, duplicate_bound=bound, resume_after_kill_seconds=resume_seconds,
-        backlog_drained_after=drain_seconds, faults=", ".join(f"{kind}: {count}" for kind, count in sorted(injected.items())),
+        stack,
+        sent,
+        seconds=SOAK_SECONDS,
+        seed=seed,
+        duplicate_bound=bound,
+        resume_after_kill_seconds=resume_seconds,
+        backlog_drained_after=drain_seconds,
+        faults=", ".join(f"{kind}: {count}" for kind, count in sorted(injected.items())),
     )
     assert killed
     assert report["lost"] == 0
