@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from azure_eventhub.chunking import ChunkBuilder
 from azure_eventhub.tracking import MessageSlot
@@ -50,3 +52,22 @@ def test_halves_keep_slots_and_indexes_aligned():
 def test_max_records_must_be_positive():
     with pytest.raises(ValueError):
         ChunkBuilder(max_records=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=12), max_size=40),
+    st.integers(min_value=1, max_value=6),
+    st.integers(min_value=1, max_value=30),
+)
+def test_add_many_makes_the_chunks_that_add_one_by_one_makes(sizes, max_records, max_chars):
+    texts = ["x" * size for size in sizes]
+    slots = [MessageSlot(number, str(number), None) for number in range(len(texts))]
+    indexes = list(range(len(texts)))
+    one_by_one, bulk = ChunkBuilder(max_records, max_chars), ChunkBuilder(max_records, max_chars)
+    expected = [chunk for chunk in map(one_by_one.add, texts, slots, indexes) if chunk is not None]
+    produced = bulk.add_many(texts, slots, indexes)
+    shape = lambda chunk: (chunk.records, chunk.slots, chunk.indexes, chunk.chars)  # noqa: E731
+    assert list(map(shape, produced)) == list(map(shape, expected))
+    left, left_bulk = one_by_one.take(), bulk.take()
+    assert (left is None and left_bulk is None) or shape(left) == shape(left_bulk)

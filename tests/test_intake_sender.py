@@ -84,3 +84,12 @@ def test_a_refused_key_is_logged_naming_the_field_and_abandoned_when_work_stops(
     logged = " ".join(line["message"] for line in platform.logs())
     assert "Intake Key field" in logged
     assert "intake-key-for-tests" not in logged
+
+
+def test_a_chunk_sized_upstream_is_one_request_and_anything_else_goes_the_sdks_way(trigger):
+    records = ['{"id":1}', "text"]
+    assert list(trigger._chunk_events(records)) == [records]
+    too_long = ["x" * 250_001, "y"]
+    assert list(trigger._chunk_events(too_long)) == [["y"]]  # the SDK's own rule: dropped, counted
+    mixed = [{"id": 1}, "text"]
+    assert list(trigger._chunk_events(mixed)) == [['{"id":1}', "text"]]
