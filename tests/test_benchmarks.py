@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_the_quick_benchmark_measures_every_figure_and_prints_the_report(tmp_path: Path) -> None:
     figures_path = tmp_path / "figures.json"
     completed = subprocess.run(

@@ -11,6 +11,8 @@ import json
 import random
 import time
 
+import pytest
+
 from tests.e2e.faults import (  # noqa: F401 - storage_stack is a fixture
     CheckpointWatcher,
     SteadyProducer,
@@ -150,6 +152,7 @@ def test_sigterm_while_storage_is_down_exits_in_time_and_loses_nothing(storage_s
     assert report["lost"] == 0 and report["duplicated"] <= bound
 
 
+@pytest.mark.slow
 def test_a_killed_replica_is_replaced_by_its_peer_within_the_ownership_expiry(stack):
     producer = SteadyProducer(stack, partitions=4, per_message=2, interval=0.5)
     producer.send_round()

@@ -12,6 +12,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
+import pytest
 from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 
 from tests.e2e.harness import new_record
@@ -127,6 +128,7 @@ def test_partitions_added_to_the_hub_later_are_consumed(stack):
     owning(module, 6, timeout=5)
 
 
+@pytest.mark.slow
 def test_a_frozen_namespace_makes_the_module_unhealthy_then_it_recovers(stack):
     module = stack.module()
     owning(module, 4)
