@@ -1,4 +1,6 @@
-"""The adapter around azure-eventhub: the only module that imports azure.eventhub.
+"""The adapter around azure-eventhub. Only it and its parts (events.py: EventData -> Message;
+processor.py: the SDK's event processor with our fixes; hub_probe.py: the self-check's calls) import
+azure.eventhub.
 
 It runs the SDK's event processor (blob checkpoint store for positions and partition ownership,
 owner level 0, greedy load balancing) and turns its callbacks into calls on a ``ReceiveHandler``
@@ -20,21 +22,17 @@ with plain values (``messages.Message``). Every SDK condition has its fate here:
 
 from __future__ import annotations
 
-import random
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import orjson
 from azure.eventhub import EventHubConsumerClient, TransportType
 from azure.eventhub._eventprocessor.common import CloseReason, LoadBalancingStrategy
-from azure.eventhub._eventprocessor.event_processor import EventProcessor
-from azure.eventhub.amqp import AmqpMessageBodyType
 from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 
+from azure_eventhub.events import partition_info, to_message
 from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
+from azure_eventhub.processor import FixedEventProcessor, report_load_balancing
 from azure_eventhub.storage import BlobCheckpoints, container_client
 
 
@@ -107,127 +105,6 @@ def create_consumer_client(settings: ReceiverSettings, checkpoint_store=None) ->
     )
 
 
-def _body_bytes(event) -> bytes:
-    """The body of an EventData or of its raw AMQP message (the same properties)."""
-    body_type = event.body_type
-    body = event.body
-    if body_type == AmqpMessageBodyType.DATA:
-        if isinstance(body, (bytes, bytearray)):
-            return bytes(body)
-        return b"".join(body)
-    if isinstance(body, bytes):
-        return body
-    if isinstance(body, str):
-        return body.encode()
-    return orjson.dumps(body, default=str)  # an AMQP value or sequence body: forwarded as JSON
-
-
-def _text_property(properties: dict | None, name: str) -> str | None:
-    if not properties:
-        return None
-    value = properties.get(name.encode()) or properties.get(name)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value if isinstance(value, str) else None
-
-
-_SEQUENCE_NUMBER = b"x-opt-sequence-number"
-_OFFSET = b"x-opt-offset"
-_ENQUEUED_TIME = b"x-opt-enqueued-time"  # milliseconds since the epoch
-
-
-def to_message(event) -> Message:
-    # Read the public raw AMQP message once: EventData's own properties each go through it again
-    # (and enqueued_time through a datetime), about 5 us per event against 1.5 us this way, in the
-    # receiving thread that serves every partition (see benchmarks/README.md).
-    raw = event.raw_amqp_message
-    annotations = raw.annotations or {}
-    offset = annotations.get(_OFFSET)
-    enqueued = annotations.get(_ENQUEUED_TIME)
-    properties = raw.properties
-    content_type = properties.content_type if properties is not None else None
-    return Message(
-        body=_body_bytes(raw),
-        sequence_number=annotations.get(_SEQUENCE_NUMBER),
-        offset=offset.decode() if isinstance(offset, bytes) else offset,
-        enqueued_time=enqueued / 1000 if enqueued else None,
-        content_encoding=_text_property(raw.application_properties, "Content-Encoding"),
-        content_type=content_type.decode("utf-8", "replace") if isinstance(content_type, bytes) else content_type,
-    )
-
-
-def _partition_info(context) -> PartitionInfo | None:
-    properties = context.last_enqueued_event_properties
-    if not properties:
-        return None
-    enqueued = properties.get("enqueued_time")
-    return PartitionInfo(properties.get("sequence_number"), enqueued.timestamp() if enqueued else None)
-
-
-class _EventProcessor(EventProcessor):
-    """The SDK's processor with three fixes, all in its receiving loop: it waits instead of spinning
-    a whole core while it owns no partition; it re-reads the hub's partition ids now and then (the SDK
-    reads them once) so partitions added later get consumed; and at shutdown it closes its partitions
-    in parallel, so that all are released within the stop budget."""
-
-    idle_poll_seconds = 0.5
-    partition_refresh_seconds = 30.0
-
-    def start(self) -> None:
-        if self._running:
-            return
-        self._running = True
-        threading.Thread(target=self._load_balancing, name="eventhub-load-balancing", daemon=True).start()
-        next_refresh = time.monotonic() + self.partition_refresh_seconds
-        while self._running:
-            consumers = list(self._consumers.items())
-            if not consumers:
-                time.sleep(self.idle_poll_seconds)
-            for partition_id, consumer in consumers:
-                if consumer.stop:
-                    self._close_consumer(partition_id, consumer, CloseReason.OWNERSHIP_LOST)
-                    continue
-                self._do_receive(partition_id, consumer)
-            opened = [(partition_id, consumer) for partition_id, consumer in consumers if not consumer.stop]
-            if opened and not any(consumer.running for _, consumer in opened):
-                self._wait_to_reconnect(opened[0][0])
-            else:
-                self._unreachable_passes = 0
-            if time.monotonic() >= next_refresh:
-                next_refresh = time.monotonic() + self.partition_refresh_seconds
-                self._ownership_manager.cached_parition_ids = []  # the next pass lists them again
-        # Closed in parallel: each close joins its consumer's keep-alive thread, which sleeps in 1 s
-        # steps, so one by one took up to a second a partition and, past the stop budget, left the
-        # last partitions unreleased (8 partitions: 2 still owned after exit; peers wait for expiry).
-        with self._lock:
-            consumers = list(self._consumers.items())
-        closing = [
-            threading.Thread(
-                target=self._close_consumer, args=(partition_id, consumer, CloseReason.SHUTDOWN), daemon=True
-            )
-            for partition_id, consumer in consumers
-        ]
-        for thread in closing:
-            thread.start()
-        for thread in closing:
-            thread.join()
-
-
-    _unreachable_passes = 0
-
-    def _wait_to_reconnect(self, partition_id: str) -> None:
-        """No partition's connection could be opened. The SDK's receive() then returns quietly (its
-        retry loop exits on a consumer that is not running): no backoff, no error, so the loop
-        reconnected at full speed, a whole core while Event Hubs was unreachable. Report it and wait,
-        longer each pass (capped, jittered), waking up at once when stopped."""
-        self._unreachable_passes += 1
-        error = ConnectionError("Event Hubs cannot be reached; reconnecting with backoff")
-        self._process_error(self._partition_contexts[partition_id], error)
-        deadline = time.monotonic() + min(10.0, 0.25 * 2**self._unreachable_passes) * random.uniform(0.5, 1.0)
-        while self._running and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-
 class EventHubReceiver:
     """Receives every partition this process owns and reports to a handler.
 
@@ -246,7 +123,7 @@ class EventHubReceiver:
         self.checkpoints = BlobCheckpoints(self.checkpoint_store)
         self.client = create_consumer_client(settings, self.checkpoint_store)
         starting = "-1" if settings.starting_position == "earliest" else "@latest"
-        self._processor = _EventProcessor(
+        self._processor = FixedEventProcessor(
             self.client,
             settings.consumer_group,
             self._on_batch,
@@ -267,7 +144,7 @@ class EventHubReceiver:
         self._processor.partition_refresh_seconds = settings.partition_refresh_interval
         self._refs: dict[str, PartitionRef] = {}
         self._last_sequence: dict[str, int] = {}  # per partition: the last sequence number handed over
-        _report_load_balancing(self._processor, handler)
+        report_load_balancing(self._processor, handler)
 
     @property
     def owner_id(self) -> str:
@@ -325,7 +202,7 @@ class EventHubReceiver:
 
     def _on_batch(self, context, events) -> None:
         ref = self._ref(context)
-        info = _partition_info(context)
+        info = partition_info(context)
         events = self._unseen(context.partition_id, events)
         if events:
             self._handler.messages_received(ref, [to_message(event) for event in events], info)
@@ -350,104 +227,3 @@ class EventHubReceiver:
 
 
 ReceiverFactory = Callable[[ReceiverSettings, ReceiveHandler], EventHubReceiver]
-
-
-# --- liveness of a replica that owns no partition ------------------------------------------------
-
-
-def _report_load_balancing(processor: EventProcessor, handler: ReceiveHandler) -> None:
-    """Tell the handler about every load-balancing pass that worked (claimed or not).
-
-    A standby replica (its peers own every partition) gets no receive callback at all; without
-    this, liveness would restart it for doing its job. The SDK has no hook for it, so the ownership
-    manager's ``claim_ownership`` is wrapped: it runs once per pass, in the load-balancing thread,
-    and raises when storage or the hub fail (then nothing is reported).
-    """
-    report = getattr(handler, "load_balanced", None)
-    if report is None:
-        return
-    manager = processor._ownership_manager
-    claim = manager.claim_ownership
-
-    def claim_and_report() -> list[str]:
-        claimed = claim()
-        report(len(claimed or ()))
-        return claimed
-
-    manager.claim_ownership = claim_and_report
-
-
-# --- the start-up self-check's calls to the hub ----------------------------------------------------
-
-
-class HubProbe:
-    """Short, separate calls to the hub for the self-check (azure_eventhub.selfcheck): never through
-    the event processor, never with an owner level (a probe must not take a partition from a running
-    reader), no retries (the self-check classifies the first answer). Same transport, endpoint and
-    proxy as the receiver."""
-
-    def __init__(self, settings: ReceiverSettings) -> None:
-        self._settings = settings
-        self._client = self._new_client()
-
-    def _new_client(self) -> EventHubConsumerClient:
-        settings = self._settings
-        options = {**_client_options(settings), "retry_total": 0}
-        return EventHubConsumerClient.from_connection_string(
-            settings.hub_connection_string, settings.consumer_group, eventhub_name=settings.hub_name, **options
-        )
-
-    @property
-    def namespace(self) -> str:
-        return self._client._address.hostname
-
-    def partition_ids(self) -> list[str]:
-        """The hub's partitions (a management READ: proves the key, the namespace and the hub)."""
-        return list(self._client.get_eventhub_properties()["partition_ids"])
-
-    def partition_range(self, partition_id: str) -> tuple[int, int]:
-        """(the oldest sequence number the hub still retains, the last one enqueued; -1 if none)."""
-        properties = self._client.get_partition_properties(partition_id)
-        return int(properties["beginning_sequence_number"]), int(properties["last_enqueued_sequence_number"])
-
-    def open_receiver(self, partition_id: str, seconds: float) -> Exception | None:
-        """Open a receiver at the end of one partition and close it: None once the link is open (an
-        event, or an empty wait, was delivered), else the first error (the consumer group missing, the
-        Listen right missing...). Raises TimeoutError when neither came within ``seconds``."""
-        client = self._new_client()
-        opened = threading.Event()
-        errors: list[Exception] = []
-
-        def on_error(context, error: Exception) -> None:
-            errors.append(error)
-            opened.set()
-
-        receiving = threading.Thread(
-            target=client.receive,
-            kwargs={
-                "on_event": lambda context, event: opened.set(),
-                "on_error": on_error,
-                "partition_id": partition_id,
-                "starting_position": "@latest",
-                "max_wait_time": 0.1,  # an empty wait is reported at once: the link is open
-            },
-            name="selfcheck-receiver",
-            daemon=True,
-        )
-        receiving.start()
-        try:
-            if not opened.wait(seconds):
-                raise TimeoutError(f"no answer within {seconds:.0f} s")
-            return errors[0] if errors else None
-        finally:
-            threading.Thread(target=client.close, daemon=True).start()  # a frozen peer must not block us
-
-    def stored_checkpoints(self, receiver: EventHubReceiver) -> dict[str, int]:
-        """partition id -> checkpointed sequence number, as this consumer group's blobs hold them."""
-        checkpoints = receiver.checkpoint_store.list_checkpoints(
-            receiver.namespace, self._settings.hub_name, self._settings.consumer_group
-        )
-        return {item["partition_id"]: int(item["sequence_number"]) for item in checkpoints}
-
-    def close(self) -> None:
-        self._client.close()

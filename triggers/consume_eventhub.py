@@ -22,7 +22,8 @@ from sekoia_automation.connector import Connector
 from sekoia_automation.constants import CHUNK_BYTES_MAX_SIZE
 from sekoia_automation.trigger import Trigger
 
-from azure_eventhub.consumer import EventHubReceiver, HubProbe, ReceiverSettings
+from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings
+from azure_eventhub.hub_probe import HubProbe
 from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.owner_memory import OwnerSlot

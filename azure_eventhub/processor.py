@@ -1,0 +1,99 @@
+"""The SDK's event processor, with the fixes the module needs (see FixedEventProcessor)."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+from azure.eventhub._eventprocessor.common import CloseReason
+from azure.eventhub._eventprocessor.event_processor import EventProcessor
+
+
+class FixedEventProcessor(EventProcessor):
+    """The SDK's processor with three fixes, all in its receiving loop: it waits instead of spinning
+    a whole core while it owns no partition; it re-reads the hub's partition ids now and then (the SDK
+    reads them once) so partitions added later get consumed; and at shutdown it closes its partitions
+    in parallel, so that all are released within the stop budget."""
+
+    idle_poll_seconds = 0.5
+    partition_refresh_seconds = 30.0
+
+    def start(self) -> None:
+        if self._running:
+            return
+        self._running = True
+        threading.Thread(target=self._load_balancing, name="eventhub-load-balancing", daemon=True).start()
+        next_refresh = time.monotonic() + self.partition_refresh_seconds
+        while self._running:
+            consumers = list(self._consumers.items())
+            if not consumers:
+                time.sleep(self.idle_poll_seconds)
+            for partition_id, consumer in consumers:
+                if consumer.stop:
+                    self._close_consumer(partition_id, consumer, CloseReason.OWNERSHIP_LOST)
+                    continue
+                self._do_receive(partition_id, consumer)
+            opened = [(partition_id, consumer) for partition_id, consumer in consumers if not consumer.stop]
+            if opened and not any(consumer.running for _, consumer in opened):
+                self._wait_to_reconnect(opened[0][0])
+            else:
+                self._unreachable_passes = 0
+            if time.monotonic() >= next_refresh:
+                next_refresh = time.monotonic() + self.partition_refresh_seconds
+                self._ownership_manager.cached_parition_ids = []  # the next pass lists them again
+        # Closed in parallel: each close joins its consumer's keep-alive thread, which sleeps in 1 s
+        # steps, so one by one took up to a second a partition and, past the stop budget, left the
+        # last partitions unreleased (8 partitions: 2 still owned after exit; peers wait for expiry).
+        with self._lock:
+            consumers = list(self._consumers.items())
+        closing = [
+            threading.Thread(
+                target=self._close_consumer, args=(partition_id, consumer, CloseReason.SHUTDOWN), daemon=True
+            )
+            for partition_id, consumer in consumers
+        ]
+        for thread in closing:
+            thread.start()
+        for thread in closing:
+            thread.join()
+
+
+    _unreachable_passes = 0
+
+    def _wait_to_reconnect(self, partition_id: str) -> None:
+        """No partition's connection could be opened. The SDK's receive() then returns quietly (its
+        retry loop exits on a consumer that is not running): no backoff, no error, so the loop
+        reconnected at full speed, a whole core while Event Hubs was unreachable. Report it and wait,
+        longer each pass (capped, jittered), waking up at once when stopped."""
+        self._unreachable_passes += 1
+        error = ConnectionError("Event Hubs cannot be reached; reconnecting with backoff")
+        self._process_error(self._partition_contexts[partition_id], error)
+        deadline = time.monotonic() + min(10.0, 0.25 * 2**self._unreachable_passes) * random.uniform(0.5, 1.0)
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+# --- liveness of a replica that owns no partition ------------------------------------------------
+
+
+def report_load_balancing(processor: EventProcessor, handler) -> None:
+    """Tell the handler about every load-balancing pass that worked (claimed or not).
+
+    A standby replica (its peers own every partition) gets no receive callback at all; without
+    this, liveness would restart it for doing its job. The SDK has no hook for it, so the ownership
+    manager's ``claim_ownership`` is wrapped: it runs once per pass, in the load-balancing thread,
+    and raises when storage or the hub fail (then nothing is reported).
+    """
+    report = getattr(handler, "load_balanced", None)
+    if report is None:
+        return
+    manager = processor._ownership_manager
+    claim = manager.claim_ownership
+
+    def claim_and_report() -> list[str]:
+        claimed = claim()
+        report(len(claimed or ()))
+        return claimed
+
+    manager.claim_ownership = claim_and_report
