@@ -154,6 +154,7 @@ def test_the_demo_streams_logs_through_the_trigger_and_stops_everything_it_start
     assert figures["delivered"] > 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_module_then_the_stack_and_prints_a_summary(tmp_path):
     demo = Demo(tmp_path)
     try:
@@ -212,6 +213,7 @@ def test_the_config_file_mode_refuses_a_bad_file_naming_the_problem(tmp_path, co
     assert not find_secrets({"demo output": completed.stdout + completed.stderr}, [secret, "c3RvcmFnZS1rZXk="])
 
 
+@pytest.mark.slow
 def test_the_config_file_mode_runs_the_trigger_and_shows_its_figures_without_a_secret(tmp_path):
     """A hub, storage and intake that are not the demo's own: the local stack started here."""
     stack = LocalStack(tmp_path / "stack").start()

@@ -67,6 +67,7 @@ def test_5xx_and_dropped_connections_are_retried_with_backoff_until_accepted(sta
     assert report["lost"] == 0 and report["duplicated"] == 0
 
 
+@pytest.mark.slow
 def test_a_hanging_intake_times_out_and_the_chunk_is_sent_again_while_other_partitions_flow(stack):
     platform = stack.platform
     platform.set_fault("hang", count=1)  # the first request never gets an answer
@@ -118,6 +119,7 @@ def test_429_waits_for_retry_after(stack):
     assert report["lost"] == 0 and report["duplicated"] == 0
 
 
+@pytest.mark.slow
 def test_a_refused_intake_key_is_logged_naming_the_field_retried_slowly_and_never_checkpointed_past(stack):
     platform = stack.platform
     platform.set_fault("status", code=401, count=1, body="invalid intake key")
