@@ -314,11 +314,7 @@ def _records(
             if item.get("type") == "heartbeat":
                 heartbeats += 1
                 continue
-            category = item.get("category")
-            if type(category) is not str:
-                category = item.get("Category")
-                if type(category) is not str:
-                    category = None
+            category = _category_of(item)
             if fast:
                 try:
                     raw = _orjson_dumps(item)
@@ -351,11 +347,7 @@ def _records(
             if item.get("type") == "heartbeat":
                 heartbeats += 1
                 continue
-            category = item.get("category")
-            if type(category) is not str:
-                category = item.get("Category")
-                if type(category) is not str:
-                    category = None
+            category = _category_of(item)
             text = item_dump(item)
             if check and "+" in text:
                 check = _check_body(checked_body)
@@ -408,3 +400,12 @@ def _last_resort(body: Any, error: Exception) -> Decoded:
     except Exception as again:  # not even bytes: nothing to forward, keep what can be kept
         reason = f"body could not be decoded: {type(again).__name__}: {again}"
         return Decoded([], {"dead_letter": 1}, DeadLetter(reason, b""))
+
+
+def _category_of(item: dict) -> str | None:
+    """The record's `category`, else its `Category`; only a string counts."""
+    category = item.get("category")
+    if type(category) is str:
+        return category
+    category = item.get("Category")
+    return category if type(category) is str else None

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import E2EStack, HubPool, emulator_config
+from tests.e2e.harness import E2EStack, HubPool, emulator_config, running_stack
 from tests.emulator.process import EmulatorProcess
-from tests.stack.platform_fake import PlatformFake
 
 
 @pytest.fixture(scope="session")
@@ -25,22 +24,10 @@ def hub_pool() -> HubPool:
 
 @pytest.fixture
 def stack(emulator, azurite, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:
-    with PlatformFake() as platform_fake:
-        built = E2EStack(emulator, azurite, platform_fake, hub_pool.take(), tmp_path)
-        try:
-            yield built
-        finally:
-            built.close()
-        built.assert_no_secret_leak()
+    yield from running_stack(emulator, azurite, hub_pool.take(), tmp_path)
 
 
 @pytest.fixture
 def wide_stack(emulator, azurite, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:
     """A hub of 8 partitions."""
-    with PlatformFake() as platform_fake:
-        built = E2EStack(emulator, azurite, platform_fake, hub_pool.take(8), tmp_path)
-        try:
-            yield built
-        finally:
-            built.close()
-        built.assert_no_secret_leak()
+    yield from running_stack(emulator, azurite, hub_pool.take(8), tmp_path)

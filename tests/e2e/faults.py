@@ -18,11 +18,10 @@ import pytest
 from azure.eventhub import EventData, EventHubProducerClient
 from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 
-from tests.e2e.harness import HUBS_4, E2EStack, emulator_config, new_record
+from tests.e2e.harness import HUBS_4, E2EStack, emulator_config, new_record, running_stack
 from tests.emulator.process import EmulatorProcess
 from tests.stack.azurite import Azurite
 from tests.stack.module_process import ModuleProcess
-from tests.stack.platform_fake import PlatformFake
 from tests.stack.ports import free_port
 from tests.stack.waiting import wait_until
 
@@ -36,28 +35,18 @@ def own_emulator(tmp: Path) -> EmulatorProcess:
     return EmulatorProcess(emulator_config(), data_dir=tmp / "emulator", port=free_port(), control_port=free_port())
 
 
-def _stack(emulator: EmulatorProcess, azurite: Azurite, hub: str, tmp: Path) -> Iterator[E2EStack]:
-    with PlatformFake() as platform_fake:
-        built = E2EStack(emulator, azurite, platform_fake, hub, tmp)
-        try:
-            yield built
-        finally:
-            built.close()
-        built.assert_no_secret_leak()
-
-
 @pytest.fixture
 def storage_stack(emulator, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:
     """A 4-partition hub on the session emulator, with an Azurite of its own (to stop and start)."""
     with own_azurite(tmp_path) as azurite:
-        yield from _stack(emulator, azurite, hub_pool.take(), tmp_path)
+        yield from running_stack(emulator, azurite, hub_pool.take(), tmp_path)
 
 
 @pytest.fixture
 def hub_stack(azurite, tmp_path: Path) -> Iterator[E2EStack]:
     """A 4-partition hub on an emulator of its own (to drop or restart), the session Azurite."""
     with own_emulator(tmp_path) as emulator:
-        yield from _stack(emulator, azurite, HUBS_4[0], tmp_path)
+        yield from running_stack(emulator, azurite, HUBS_4[0], tmp_path)
 
 
 # --- producing -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import itertools
 import json
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -235,3 +236,14 @@ class E2EStack:
                 module.kill()
         if self._producer is not None:
             self._producer.close()
+
+
+def running_stack(emulator: EmulatorProcess, azurite: Azurite, hub: str, tmp: Path) -> Iterator[E2EStack]:
+    """An E2EStack with a fresh platform fake, closed and scanned for leaked secrets afterwards."""
+    with PlatformFake() as platform_fake:
+        built = E2EStack(emulator, azurite, platform_fake, hub, tmp)
+        try:
+            yield built
+        finally:
+            built.close()
+        built.assert_no_secret_leak()
