@@ -7,8 +7,8 @@ owner level 0, greedy load balancing) and turns its callbacks into calls on a ``
 with plain values (``messages.Message``). Every SDK condition has its fate here:
 
 - partition claimed             -> handler.partition_opened
-- batch of events               -> handler.messages_received (the handler returns quickly; it
-                                   blocks only when the in-flight budget is full: receiving pauses)
+- batch of events               -> handler.messages_received (the handler queues it and returns; it
+                                   blocks only when its queue is full: receiving pauses)
 - receive pass with no event    -> handler.receive_idle (proves the receiving loop turns)
 - ownership lost / receive error after the SDK's retries -> handler.partition_closed(ref, "lost");
                                    the SDK reclaims the partition at a later load-balancing pass
@@ -203,23 +203,26 @@ class EventHubReceiver:
     def _on_batch(self, context, events) -> None:
         ref = self._ref(context)
         info = partition_info(context)
-        events = self._unseen(context.partition_id, events)
-        if events:
-            self._handler.messages_received(ref, [to_message(event) for event in events], info)
+        messages = self._unseen(context.partition_id, [to_message(event) for event in events or ()])
+        if messages:
+            self._handler.messages_received(ref, messages, info)
         else:
             self._handler.receive_idle(ref, info)
 
-    def _unseen(self, partition_id: str, events: list) -> list:
+    def _unseen(self, partition_id: str, messages: list[Message]) -> list[Message]:
         """The SDK reopens a dropped link after the last event it handed over, while the events it had
         already received stay in its buffer: those would come twice. Each sequence number once."""
         last = self._last_sequence.get(partition_id)
+        if last is None or not messages or messages[0].sequence_number > last:  # the usual case
+            if messages:
+                self._last_sequence[partition_id] = messages[-1].sequence_number
+            return messages
         unseen = []
-        for event in events or ():
-            if last is None or event.sequence_number > last:
-                unseen.append(event)
-                last = event.sequence_number
-        if last is not None:
-            self._last_sequence[partition_id] = last
+        for message in messages:
+            if message.sequence_number > last:
+                unseen.append(message)
+                last = message.sequence_number
+        self._last_sequence[partition_id] = last
         return unseen
 
     def _on_error(self, context, error: Exception) -> None:

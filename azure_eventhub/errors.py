@@ -43,3 +43,9 @@ class Abandoned(CollectorError):
     """Work stopped before it had an outcome because the trigger is stopping or the partition was
     lost to another owner. Fate: nothing is settled, so the checkpoint stays before the records;
     they are read again by whoever owns the partition next."""
+
+
+class DecodingFailed(CollectorError):
+    """The decoding thread failed on a batch of a partition (a bug: decoding itself never raises).
+    Fate: logged; the partition's next receive callback raises it, so the SDK closes the partition
+    as lost and claims it again at its next load-balancing pass, from its last checkpoint."""

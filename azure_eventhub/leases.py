@@ -26,6 +26,7 @@ class Lease:
         # The checkpoint we resumed after (the first message's sequence number - 1): what lag counts
         # from until we write a checkpoint of our own.
         self.resumed_after: int | None = None
+        self.failure: Exception | None = None  # set by the decoding thread: errors.DecodingFailed
 
     def __repr__(self) -> str:
         return f"Lease({self.ref}, generation={self.generation}, alive={self.alive})"

@@ -2,8 +2,10 @@
 
 Delivery is at-least-once: a partition's checkpoint moves only past messages whose every record
 was accepted by the intake, durably dead-lettered, or dropped by a counted rule (category filter,
-heartbeat, null). Receiving never waits for the intake while the in-flight budget has room; when it
-has none, receiving pauses. Callbacks come from the Event Hubs adapter's receiving thread.
+heartbeat, null). Callbacks come from the Event Hubs adapter's receiving thread; received batches
+are decoded, chunked and submitted by the pipeline's decoding thread (handover.py), so receiving
+goes on meanwhile. Receiving never waits for the intake while the in-flight budget has room; when it
+has none, the decoding thread waits, the hand-over fills, and receiving pauses.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from azure_eventhub.backpressure import Budget
 from azure_eventhub.checkpointing import Checkpointer, CheckpointPort
 from azure_eventhub.chunking import DEFAULT_MAX_CHUNK_CHARS
 from azure_eventhub.decoding import MAX_RECORD_CHARS, decode_message
+from azure_eventhub.errors import DecodingFailed
 from azure_eventhub.filtering import CategoryFilter
 from azure_eventhub.forwarding import DeadLetterJob, DeadLetterPort, Forwarder, IntakePort
+from azure_eventhub.handover import Handover
 from azure_eventhub.leases import Lease
 from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
@@ -35,6 +39,9 @@ class PipelineSettings:
     # Record characters received but not yet settled, all partitions together: about 2-3 times this
     # in bytes of memory. Receiving pauses beyond it.
     max_in_flight_chars: int = 48 * 1024 * 1024
+    # Message bodies received but not yet decoded: enough for the decoding thread to keep up with
+    # the receiving loop (dozens of 300-message batches of 1 KB), small beside the budget above.
+    max_undecoded_bytes: int = 8 * 1024 * 1024
     forwarding_threads: int = 8
     linger_seconds: float = 1.0  # a partial chunk waits at most this long
     checkpoint_interval: float = 5.0  # coalesced checkpoint writes, per partition
@@ -58,6 +65,7 @@ class Pipeline:
         self._on_progress = on_progress
         self._filter = CategoryFilter(settings.categories)
         self._budget = Budget(settings.max_in_flight_chars)
+        self._handover: Handover[tuple[Lease, list[Message]]] = Handover(settings.max_undecoded_bytes)
         self._forwarder = Forwarder(
             intake, dead_letters, self._budget, metrics, log, settings.forwarding_threads, on_progress
         )
@@ -73,6 +81,7 @@ class Pipeline:
         self._forwarder.start()
         self._ticker = threading.Thread(target=self._tick_forever, name="pipeline-ticker", daemon=True)
         self._ticker.start()
+        threading.Thread(target=self._decode_forever, name="pipeline-decoder", daemon=True).start()
         # Checkpoint writes get their own thread: one that waits on storage (retries, timeouts; a few
         # seconds per partition while storage is down) must not hold back the linger flush.
         threading.Thread(target=self._checkpoint_forever, name="pipeline-checkpoints", daemon=True).start()
@@ -81,6 +90,7 @@ class Pipeline:
         """Stop sending: queued work is abandoned, retries stop, requests already sent get up to
         ``drain_seconds`` to complete. Returns True if nothing was left in flight."""
         self._stopping.set()
+        self._handover.close()  # batches not decoded yet are not tracked: read again at the next start
         self._forwarder.stop()
         return self._forwarder.drain(drain_seconds)
 
@@ -121,6 +131,7 @@ class Pipeline:
             self._checkpointer.write(lease)
         lease.alive = False
         self._budget.wake()
+        self._handover.wake()
         self._metrics.partitions_owned(owned)
         self._metrics.forget_partition(ref.partition_id)
         if reason != "shutdown":
@@ -128,15 +139,43 @@ class Pipeline:
             self._log(f"Stopped receiving partition {ref}: {reason} (now owning {owned})", "warning")
 
     def messages_received(self, ref: PartitionRef, messages: list[Message], info: PartitionInfo | None) -> None:
+        """Queue the batch for the decoding thread; waits only while the hand-over is full."""
         self._on_progress()
         lease = self._lease(ref)
         if lease is None or self._stopping.is_set():
             return  # not tracked, so never checkpointed: read again by the next owner
+        if lease.failure is not None:
+            raise lease.failure  # the SDK closes the partition as lost and claims it again
         if info is not None:
             lease.info = info
-        if lease.resumed_after is None and messages:
+        if not messages:
+            return
+        # The lease, not the partition id, goes with the batch: if the partition is lost and claimed
+        # again before the batch is decoded, the batch belongs to the old claim and is dropped.
+        self._handover.put(
+            (lease, messages),
+            sum(len(message.body) for message in messages),
+            lambda: not lease.alive or self._stopping.is_set(),
+            self._on_progress,
+        )
+
+    def _decode_forever(self) -> None:
+        while (item := self._handover.get()) is not None:
+            lease, messages = item
+            if not lease.alive or lease.failure is not None or self._stopping.is_set():
+                continue
+            try:
+                self._decode_batch(lease, messages)
+            except Exception as error:  # the thread must outlive a bug: the partition starts over
+                lease.failure = DecodingFailed(
+                    f"decoding a batch of partition {lease.ref} failed: {type(error).__name__}: {error}"
+                )
+                self._log(f"{lease.failure}; the partition is received again from its checkpoint", "error")
+
+    def _decode_batch(self, lease: Lease, messages: list[Message]) -> None:
+        if lease.resumed_after is None:
             lease.resumed_after = messages[0].sequence_number - 1
-        self._metrics.messages_received(ref.partition_id, len(messages))
+        self._metrics.messages_received(lease.ref.partition_id, len(messages))
         outcomes: dict[str, int] = {}  # counted once per batch: a labelled metric costs ~1 us a call
         # The batch's records go to the chunk builder at once (one lock, runs appended as slices),
         # after every message of the batch has its slot: records are only settled once submitted.
@@ -159,6 +198,8 @@ class Pipeline:
         """A receive pass that brought no message: the receiving loop is alive."""
         self._on_progress()
         lease = self._lease(ref)
+        if lease is not None and lease.failure is not None:
+            raise lease.failure
         if lease is not None and info is not None:
             lease.info = info
 

@@ -39,11 +39,14 @@ def pipeline_lines(micro: dict, sdk_us: float | None) -> list[str]:
         f"- Pipeline.messages_received to settled (decode, filter, chunk, track, metrics, request body, "
         f"settle): {micro['pipeline_us']:.1f} µs per record",
         f"- ours in total: {micro['total_us']:.1f} µs per record",
+        f"- of which in the receiving thread (to_message, hand-over to the decoding thread): "
+        f"{micro['receiving_thread_us']:.1f} µs per record",
     ]
     if sdk_us:
         lines.append(
             f"- the SDK's own receive CPU (ceiling run): {sdk_us:.1f} µs per event; ours is "
-            f"{micro['total_us'] / sdk_us:.0%} of it (target {TARGETS['pipeline share of SDK CPU']:.0%})"
+            f"{micro['total_us'] / sdk_us:.0%} of it (target {TARGETS['pipeline share of SDK CPU']:.0%}), "
+            f"the receiving thread's part {micro['receiving_thread_us'] / sdk_us:.0%}"
         )
     return lines
 

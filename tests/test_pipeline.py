@@ -1,9 +1,12 @@
 """The pipeline with recording fakes: what is forwarded, and where checkpoints may go."""
 
+import threading
+
 import orjson
 import pytest
 
 from azure_eventhub.decoding import MAX_RECORD_CHARS
+from azure_eventhub.errors import DecodingFailed
 from azure_eventhub.messages import Message
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
 from tests.fakes import REF, FakeCheckpoints, FakeDeadLetters, FakeIntake, LogRecorder, fresh_metrics
@@ -127,3 +130,63 @@ def test_messages_received_while_stopping_are_not_tracked(parts):
     pipeline.messages_received(REF, [message(0, {"id": 0})], None)
     pipeline.write_final_checkpoints()
     assert intake.records() == [] and checkpoints.written == []
+
+
+def test_receiving_goes_on_while_the_decoding_thread_waits_until_the_hand_over_is_full(parts):
+    build, intake, _, checkpoints, _ = parts
+    intake.blocked.set()
+    # One chunk in flight fills the budget: the decoding thread then waits for room.
+    pipeline = build(chunk_size=1, max_in_flight_chars=1, max_undecoded_bytes=50)
+    batches = [[message(number, {"id": number})] for number in range(6)]
+    returned = []
+
+    def receive():
+        for batch in batches:
+            pipeline.messages_received(REF, batch, None)
+            returned.append(batch[0].sequence_number)
+
+    receiving = threading.Thread(target=receive, daemon=True)
+    receiving.start()
+    # Batch 0 is in flight and batch 1 waits on the budget, in the decoding thread; then the
+    # hand-over takes the two next (22 bytes each, 50 at most): the callback returned for those four,
+    # and waits with the fifth.
+    wait_until(lambda: len(returned) == 4 and pipeline._handover.queued_bytes == 44, 5)
+    stalled_at = len(returned)
+    receiving.join(0.3)
+    assert len(returned) == stalled_at, "receiving must pause while the hand-over is full"
+    intake.blocked.clear()
+    receiving.join(5)
+    wait_until(lambda: checkpointed(checkpoints) == 5, 5)
+    assert sorted(orjson.loads(record)["id"] for record in intake.records()) == list(range(6))
+
+
+def test_a_batch_queued_before_its_partition_was_lost_and_claimed_again_is_dropped(parts):
+    build, intake, _, checkpoints, _ = parts
+    intake.blocked.set()
+    pipeline = build(chunk_size=1, max_in_flight_chars=1)
+    pipeline.messages_received(REF, [message(0, {"id": 0})], None)  # in flight
+    pipeline.messages_received(REF, [message(1, {"id": 1})], None)  # waits on the budget
+    pipeline.messages_received(REF, [message(2, {"id": 2})], None)  # queued, not decoded
+    wait_until(lambda: pipeline._handover.queued_bytes > 0, 5)
+    pipeline.partition_closed(REF, "lost")
+    pipeline.partition_opened(REF)  # claimed again: the new owner starts from the checkpoint
+    intake.blocked.clear()
+    pipeline.messages_received(REF, [message(7, {"id": 7})], None)
+    wait_until(lambda: checkpointed(checkpoints) == 7, 5)
+    assert 2 not in [orjson.loads(record)["id"] for record in intake.records()]
+
+
+def test_a_decoding_failure_is_logged_and_hands_the_partition_back_to_the_sdk(parts):
+    build, intake, _, checkpoints, log = parts
+    pipeline = build()
+    broken = Message(b'{"id": 0}', None, "0")  # no sequence number: the decoding thread fails
+    pipeline.messages_received(REF, [broken], None)
+    wait_until(lambda: "decoding a batch of partition" in log.texts(), 5)
+    with pytest.raises(DecodingFailed):
+        pipeline.messages_received(REF, [message(1, {"id": 1})], None)
+    with pytest.raises(DecodingFailed):
+        pipeline.receive_idle(REF, None)
+    pipeline.partition_closed(REF, "lost")  # what the SDK does with the error
+    pipeline.partition_opened(REF)
+    pipeline.messages_received(REF, [message(1, {"id": 1})], None)
+    wait_until(lambda: checkpointed(checkpoints) == 1, 5)
