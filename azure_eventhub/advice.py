@@ -79,6 +79,9 @@ def warning(field_name: str | None, text: str, fix: str | None = None) -> Findin
 
 
 def _names(error: BaseException) -> set[str]:
+    carried = getattr(error, "class_names", None)  # receiver_process.ReceiveFailure: the original's
+    if carried:
+        return set(carried)
     return {cls.__name__ for cls in type(error).__mro__}
 
 

@@ -107,7 +107,9 @@ class BenchStack:
             self.fake.set_fault("status", code=status)
 
     # --- the module ------------------------------------------------------------------------------
-    def module(self, hub: str, group: str, container: str, name: str, command: list[str] | None = None) -> ModuleProcess:
+    def module(
+        self, hub: str, group: str, container: str, name: str, command: list[str] | None = None, receiver_processes: int = 1
+    ) -> ModuleProcess:
         """The module as the platform runs it (`python main.py consume_eventhub_messages`), its
         secrets served through the secrets URL. Not started."""
         configuration = {
@@ -120,6 +122,7 @@ class BenchStack:
             "intake_server": self.fake.intake_url,
             "chunk_size": 1000,
             "starting_position": "earliest",
+            "receiver_processes": receiver_processes,
         }
         public, node_secrets = with_placeholders(configuration, SECRET_FIELDS)
         self.fake.set_secrets(node_secrets=node_secrets)

@@ -38,6 +38,7 @@ def throughput(
     name: str,
     profile_path: str | None = None,
     replicas: int = 1,
+    receiver_processes: int = 1,
 ) -> dict:
     """Start the module on the backlog and wait until the intake accepted ``expected`` records.
 
@@ -47,7 +48,8 @@ def throughput(
     command = profiled_command(profile_path) if profile_path else None
     group, container = stack.new_group(), stack.new_container()
     modules = [
-        stack.module(hub, group, container, name=f"{name}-{number}", command=command) for number in range(replicas)
+        stack.module(hub, group, container, name=f"{name}-{number}", command=command, receiver_processes=receiver_processes)
+        for number in range(replicas)
     ]
     for module in modules:
         module.start()

@@ -20,6 +20,12 @@ from benchmarks.local_stack import BACKLOG_HUB, PARTITIONS, BenchStack
 from benchmarks.preload import preload
 
 
+def _median_run(runs: list[dict]) -> dict:
+    """The run of median rate (the lower middle one of an even count), whole: its other figures
+    (RSS, CPU, checkpoints) stay those of one real run."""
+    return sorted(runs, key=lambda run: run["rate"])[(len(runs) - 1) // 2]
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small numbers, for CI")
@@ -29,17 +35,19 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--outage-seconds", type=float, help="how long the intake is down (60; 0 skips)")
     parser.add_argument("--idle-seconds", type=float, help="idle CPU measurement window (30; 0 skips)")
     parser.add_argument("--micro-records", type=int, help="records of the per-record micro-benchmark (50000)")
-    parser.add_argument("--replicas", type=int, help="also run this many module processes sharing the hub at 100 ms (2; 0 skips)")
+    parser.add_argument("--repeats", type=int, help="ceiling and module runs per latency; medians are compared (3)")
+    parser.add_argument("--processes", type=int, help="also run the module with this many receiver processes at 100 ms (2; 0 skips)")
+    parser.add_argument("--replicas", type=int, help="also run this many module processes sharing the hub at 100 ms (0: skipped)")
     parser.add_argument("--profile", metavar="FILE", help="also run the module at 100 ms with every thread profiled into FILE")
     parser.add_argument("--json", metavar="FILE", help="write every figure to FILE as JSON")
     parser.add_argument("--work-dir", help="keep the stack's data and logs here (default: a temporary directory)")
     args = parser.parse_args(argv)
     defaults = (
         dict(messages=4000, latencies="100", baseline_seconds=10, outage_seconds=5, idle_seconds=2, micro_records=5000,
-             replicas=0)
+             replicas=0, repeats=1, processes=0)
         if args.quick
         else dict(messages=100_000, latencies="0,100,200", baseline_seconds=40, outage_seconds=60, idle_seconds=30,
-                  micro_records=50_000, replicas=2)
+                  micro_records=50_000, replicas=0, repeats=3, processes=2)
     )  # fmt: skip
     for name, value in defaults.items():
         if getattr(args, name) is None:
@@ -69,25 +77,53 @@ def main(argv: list[str] | None = None) -> int:
         figures["preload_seconds"] = preload(stack.hub_connection_string(root=True), BACKLOG_HUB, args.messages, PARTITIONS)
 
         for latency in args.latencies:
-            say(f"Intake latency {latency} ms: ceiling...", stamp=True)
-            ceiling = sdk_runs.ceiling(stack, BACKLOG_HUB, args.messages, timeout)
-            say(f"  {ceiling['rate']:,.0f} records/s; module...", stamp=True)
-            stack.reset_intake(latency)
-            module = module_runs.throughput(stack, BACKLOG_HUB, args.messages, timeout, name=f"module-{latency}ms")
-            say(f"  {module['rate']:,.0f} records/s; baseline...", stamp=True)
+            # Ceiling and module alternate, ``repeats`` times each, and the medians are compared: a
+            # single run of either moves by up to a third here (the machine is shared with the stack).
+            ceilings, modules = [], []
+            for repeat in range(args.repeats):
+                say(f"Intake latency {latency} ms, run {repeat + 1}/{args.repeats}: ceiling...", stamp=True)
+                ceilings.append(sdk_runs.ceiling(stack, BACKLOG_HUB, args.messages, timeout))
+                say(f"  {ceilings[-1]['rate']:,.0f} records/s; module...", stamp=True)
+                stack.reset_intake(latency)
+                modules.append(
+                    module_runs.throughput(stack, BACKLOG_HUB, args.messages, timeout, name=f"module-{latency}ms-{repeat}")
+                )
+                say(f"  {modules[-1]['rate']:,.0f} records/s", stamp=True)
+            say("  baseline...", stamp=True)
             stack.reset_intake(latency)
             baseline = sdk_runs.baseline(stack, BACKLOG_HUB, args.messages, args.baseline_seconds, timeout)
             say(f"  {baseline['rate']:,.0f} records/s")
+            module, ceiling = _median_run(modules), _median_run(ceilings)
             figures["rounds"].append(
                 {
                     "latency_ms": latency,
                     "module": module,
                     "ceiling": ceiling,
                     "baseline": baseline,
+                    "module_rates": [run["rate"] for run in modules],
+                    "ceiling_rates": [run["rate"] for run in ceilings],
                     "delivered/ceiling": module["rate"] / ceiling["rate"] if ceiling["rate"] else 0.0,
                     "delivered/baseline": module["rate"] / baseline["rate"] if baseline["rate"] else 0.0,
                 }
             )
+
+        if args.processes > 1:
+            say(f"The module with {args.processes} receiver processes at 100 ms, against the ceiling...", stamp=True)
+            ceilings, modules = [], []
+            for repeat in range(args.repeats):
+                ceilings.append(sdk_runs.ceiling(stack, BACKLOG_HUB, args.messages, timeout))
+                stack.reset_intake(100)
+                modules.append(
+                    module_runs.throughput(
+                        stack, BACKLOG_HUB, args.messages, timeout, name=f"processes-{repeat}",
+                        receiver_processes=args.processes,
+                    )
+                )  # fmt: skip
+                say(f"  ceiling {ceilings[-1]['rate']:,.0f}, module {modules[-1]['rate']:,.0f} records/s", stamp=True)
+            figures["processes"] = {
+                "count": args.processes, "module": _median_run(modules), "ceiling": _median_run(ceilings),
+                "module_rates": [run["rate"] for run in modules], "ceiling_rates": [run["rate"] for run in ceilings],
+            }  # fmt: skip
 
         if args.replicas > 1:
             say(f"{args.replicas} module processes sharing the hub at 100 ms: ceiling, then the modules...", stamp=True)
@@ -123,13 +159,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _rates(rates: list[float]) -> str:
+    return " / ".join(f"{rate:,.0f}" for rate in rates)
+
+
 def print_report(figures: dict, args: argparse.Namespace) -> None:
     say()
     say(f"## Results ({figures['messages']:,} messages of one 1 KB record, {PARTITIONS} partitions; "
         f"pre-loaded in {figures['preload_seconds']:.0f} s)")  # fmt: skip
     say(f"Client settings: {figures['settings']}")
     say("Records/s are measured at the intake from the first accepted chunk to the last (the ceiling: "
-        "from the first received batch to the last); start-to-all counts from the process start.")  # fmt: skip
+        "from the first received batch to the last); start-to-all counts from the process start. "
+        f"Module and ceiling: the median of {args.repeats} alternating runs each (every run listed below).")  # fmt: skip
     say()
     for line in report.throughput_table(figures["rounds"]):
         say(line)
@@ -147,6 +188,16 @@ def print_report(figures: dict, args: argparse.Namespace) -> None:
         say(f"Idle CPU ({args.idle_seconds:g} s windows):")
         for line in report.idle_lines(figures["idle"]):
             say(line)
+    say()
+    for item in figures["rounds"]:
+        say(f"Runs at {item['latency_ms']} ms: module {_rates(item['module_rates'])}; ceiling {_rates(item['ceiling_rates'])}")
+    if "processes" in figures:
+        shared, ceiling = figures["processes"]["module"], figures["processes"]["ceiling"]
+        say()
+        say(f"The module with {figures['processes']['count']} receiver processes at 100 ms: {shared['rate']:,.0f} "
+            f"records/s delivered (runs {_rates(figures['processes']['module_rates'])}), ceiling (one SDK process) "
+            f"{ceiling['rate']:,.0f} (runs {_rates(figures['processes']['ceiling_rates'])}): "
+            f"{shared['rate'] / ceiling['rate']:.2f} x; peak RSS {shared['peak_rss_mb']:.0f} MiB")  # fmt: skip
     if "replicas" in figures:
         shared, ceiling = figures["replicas"]["module"], figures["replicas"]["ceiling"]
         say()

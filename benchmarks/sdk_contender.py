@@ -39,6 +39,7 @@ class Counter:
         self.first_batch = 0
         self.first = self.last = None
         self.cpu_first = self.cpu_last = None
+        self.timeline: list[tuple[float, int]] = []  # (time, events so far) at each batch
         self.done = threading.Event()
 
     def add(self, count: int) -> None:
@@ -46,6 +47,7 @@ class Counter:
         if self.first is None:
             self.first, self.cpu_first, self.first_batch = now, cpu, count
         self.events += count
+        self.timeline.append((now, self.events))
         self.last, self.cpu_last = now, cpu
         if self.expected and self.events >= self.expected:
             self.done.set()
@@ -59,6 +61,7 @@ class Counter:
             "cpu_first": self.cpu_first,
             "cpu_last": self.cpu_last,
             "cpu_total": time.process_time(),
+            "timeline": self.timeline,
         }
 
 

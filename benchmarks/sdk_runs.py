@@ -92,6 +92,21 @@ def steady_rate(count: int, first_count: int, first: float | None, last: float |
     return (count - first_count) / (last - first)
 
 
+def middle_rate(timeline: list[tuple[float, int]], low: float = 0.1, high: float = 0.9) -> float:
+    """Records per second while the middle of the backlog went through: from the moment ``low`` of
+    the final count was reached to the moment ``high`` was. ``timeline``: (time, cumulative count)
+    in time order. Leaves out the start (connections, the first chunk filling) and the tail (the
+    last partial chunks wait out the linger), which a finite backlog has and a stream does not."""
+    if not timeline:
+        return 0.0
+    total = timeline[-1][1]
+    start = next(point for point in timeline if point[1] >= low * total)
+    end = next(point for point in timeline if point[1] >= high * total)
+    if end[0] <= start[0]:
+        return 0.0
+    return (end[1] - start[1]) / (end[0] - start[0])
+
+
 def ceiling(stack: BenchStack, hub: str, expected: int, timeout: float, kind: str = "ceiling") -> dict:
     """The bare SDK receive loop: records/s and the SDK's CPU per event (kind "pipeline": with the
     module's receiving side in the callback)."""
@@ -105,6 +120,7 @@ def ceiling(stack: BenchStack, hub: str, expected: int, timeout: float, kind: st
     return {
         "events": result["events"],
         "rate": steady_rate(result["events"], result["first_batch"], result["first"], result["last"]),
+        "middle_rate": middle_rate([tuple(point) for point in result["timeline"]]),
         "seconds": (result["last"] or 0) - (result["first"] or 0),
         "start_to_all_seconds": (result["last"] or contender.started) - contender.started,
         "cpu_us_per_event": 1e6 * cpu / events_between if events_between > 0 else None,
@@ -126,14 +142,19 @@ def delivery_figures(stack: BenchStack, started: float) -> dict:
     chunks = [chunk for chunk in stack.fake.chunks() if chunk["status"] == 200]
     stats = stack.fake.stats()
     if not chunks:
-        return {"records": 0, "rate": 0.0, "seconds": 0.0, "chunks": 0, "unique": stats["unique_ids"]}
+        return {"records": 0, "rate": 0.0, "middle_rate": 0.0, "seconds": 0.0, "chunks": 0, "unique": stats["unique_ids"]}
     first, last = chunks[0], chunks[-1]
     records = sum(chunk["count"] for chunk in chunks)
+    timeline, delivered = [], 0
+    for chunk in sorted(chunks, key=lambda item: item["time"]):
+        delivered += chunk["count"]
+        timeline.append((chunk["time"], delivered))
     return {
         "records": records,
         "unique": stats["unique_ids"],
         "chunks": len(chunks),
         "rate": steady_rate(records, first["count"], first["time"], last["time"]),
+        "middle_rate": middle_rate(timeline),
         "seconds": last["time"] - first["time"],
         "start_to_all_seconds": last["time"] - started,
         "start_to_all_rate": records / (last["time"] - started) if last["time"] > started else 0.0,

@@ -38,6 +38,7 @@ from triggers.redaction import redact_text, with_encodings
 # with Azure diagnostic records (about 1 KiB each) more than 10000 would not make requests larger,
 # only hold more records in memory per chunk and make a rejected chunk costlier to split and retry.
 CHUNK_SIZE_MAX = 10000
+RECEIVER_PROCESSES_MAX = 8  # each is about 80 MiB and a core at most
 
 SECRET_FIELDS = ("hub_connection_string", "storage_connection_string", "intake_key", "proxy_url")
 
@@ -82,6 +83,7 @@ class ConsumeEventhubConfiguration(BaseModel):
     categories: list[str] = Field([], title="Categories")  # pydantic copies it per instance
     starting_position: Literal["earliest", "latest"] = Field("earliest", title="Starting Position")
     transport: Literal["amqp", "websocket"] = Field("amqp", title="Transport")
+    receiver_processes: int = Field(1, ge=1, le=RECEIVER_PROCESSES_MAX, title="Receiver Processes")
     custom_endpoint_address: str | None = Field(None, title="Custom Endpoint Address")
     proxy_url: str | None = Field(None, title="Proxy URL", repr=False)
 
@@ -137,6 +139,7 @@ _HOW_TO_FILL = {
     "categories": "enter a list of category names, or leave it empty to forward every record",
     "starting_position": "choose earliest or latest",
     "transport": "choose amqp or websocket",
+    "receiver_processes": f"enter a whole number of processes between 1 and {RECEIVER_PROCESSES_MAX}",
     "custom_endpoint_address": "enter a URL with the scheme sb://, amqps://, https:// or wss:// and no path, "
     "e.g. sb://my-gateway.example.com:443",
     "proxy_url": "enter http://[user:password@]host:port",
@@ -272,6 +275,7 @@ class ValidatedSettings:
     categories: tuple[str, ...]  # empty: every record
     starting_position: Literal["earliest", "latest"]
     transport: Literal["amqp", "websocket"]
+    receiver_processes: int
     custom_endpoint_address: str | None  # scheme://host[:port]
     proxy: ProxySettings | None
     secrets: tuple[str, ...] = field(repr=False, default=())
@@ -359,6 +363,7 @@ def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSet
         categories=categories,
         starting_position=config.starting_position,
         transport=config.transport,
+        receiver_processes=config.receiver_processes,
         custom_endpoint_address=custom_endpoint,
         proxy=proxy,
         secrets=with_encodings(

@@ -26,8 +26,8 @@ from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings
 from azure_eventhub.hub_probe import HubProbe
 from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
-from azure_eventhub.owner_memory import OwnerSlot
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
+from azure_eventhub.receiver_process import PartitionRouter, ReceiverProcess
 from azure_eventhub.advice import Target, describe_receive_error
 from azure_eventhub.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
 from azure_eventhub.storage import BlobDeadLetters, probe_container
@@ -159,14 +159,6 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         if self._self_check(settings, receiver) is None:
             return  # stopped while a setting was being fixed
         self.metrics.partitions_owned(0)  # a standby replica shows 0, not nothing
-        slot = OwnerSlot(self._owner_directory(), self._owner_scope(receiver))
-        previous_owner = slot.acquire()
-        if previous_owner:
-            released = receiver.release_claims(previous_owner)
-            if released:
-                self.log(f"Released partitions {', '.join(sorted(released))} held by this replica before its restart", "info")
-        slot.remember(receiver.owner_id)
-
         self._pipeline = Pipeline(
             PipelineSettings(
                 chunk_size=settings.chunk_size,
@@ -182,8 +174,15 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             on_progress=self.heartbeat,
         )
         self._pipeline.start()
-        receiving = threading.Thread(target=self._receive, args=(receiver,), name="eventhub-receiver", daemon=True)
-        receiving.start()
+        # Receiving runs in processes of their own (receiver_process.py); this one does the rest.
+        router = PartitionRouter(self)
+        owners, scope = self._owner_directory(), self._owner_scope(receiver)
+        processes = [
+            ReceiverProcess(number, receiver.settings, router, self.enqueue_log, owners, scope)
+            for number in range(settings.receiver_processes)
+        ]
+        for process in processes:
+            process.start()
         self.log(
             f"Consuming hub {settings.hub_name} of {settings.hub_namespace} as consumer group "
             f"{settings.hub_consumer_group}, checkpoints in container {settings.storage_container_name}, "
@@ -191,27 +190,28 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             "info",
         )
         try:
-            while self.running and receiving.is_alive():
+            while self.running and all(process.alive for process in processes):
                 self._flush_logs()
                 self._stop_event.wait(0.5)
+            ended = [process for process in processes if not process.alive]
+            if self.running and ended:
+                raise RuntimeError(
+                    f"the receiver process {ended[0].number} exited (code {ended[0].exitcode}); its partitions are "
+                    "received again from their checkpoints"
+                )
         finally:
-            self._shutdown(receiver, receiving)
-            slot.release()
+            self._shutdown(receiver, processes)
 
-    def _receive(self, receiver: EventHubReceiver) -> None:
-        try:
-            receiver.run()
-        except Exception as error:  # the loop boundary: counted, logged, and the SDK re-runs us
-            self.enqueue_log(f"Receiving stopped on an unexpected error: {type(error).__name__}: {error}", "error")
-
-    def _shutdown(self, receiver: EventHubReceiver, receiving: threading.Thread) -> None:
+    def _shutdown(self, receiver: EventHubReceiver, processes: list[ReceiverProcess]) -> None:
         """Stop receiving, abandon what is in flight without checkpointing past it, write the
         checkpoints of what was accepted, release the partitions, close the clients: in bounded time."""
         deadline = time.monotonic() + STOP_BUDGET_SECONDS - 1.0
         pipeline = self._pipeline
         drained = pipeline.stop(drain_seconds=2.5) if pipeline else True
-        receiver.stop()  # closing each partition writes its final checkpoint, then releases it
-        receiving.join(max(0.1, deadline - time.monotonic() - 2.0))
+        for process in processes:
+            process.stop()  # closing each partition writes its final checkpoint, then releases it
+        for process in processes:
+            process.join(max(0.1, deadline - time.monotonic() - 2.0))
         if pipeline is not None:
             _bounded(pipeline.write_final_checkpoints, max(0.1, deadline - time.monotonic() - 1.0))
         _bounded(receiver.close, max(0.1, deadline - time.monotonic()))

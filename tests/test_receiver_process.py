@@ -1,0 +1,163 @@
+"""The receiver process's protocol, both ends in this process over a real pipe: what the child's
+handler sends is replayed, in order, on the parent's handler (a recorder)."""
+
+import multiprocessing
+import pickle
+import socket
+import threading
+
+import pytest
+
+from azure_eventhub.errors import DecodingFailed
+from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
+from azure_eventhub.receiver_process import PartitionRouter, ReceiveFailure, ReceiverProcess, _PipeHandler
+from tests.stack.waiting import wait_until
+
+REF0 = PartitionRef("ns.example:5671", "hub", "group", "0")
+REF1 = PartitionRef("ns.example:5671", "hub", "group", "1")
+
+
+class RecordingHandler:
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+        self.fail_next: Exception | None = None
+
+    def partition_opened(self, ref):
+        self.calls.append(("opened", ref.partition_id))
+
+    def partition_closed(self, ref, reason):
+        self.calls.append(("closed", ref.partition_id, reason))
+
+    def messages_received(self, ref, messages, info):
+        if self.fail_next is not None:
+            error, self.fail_next = self.fail_next, None
+            raise error
+        self.calls.append(("messages", ref.partition_id, [message.sequence_number for message in messages], info))
+
+    def receive_idle(self, ref, info):
+        self.calls.append(("idle", ref.partition_id))
+
+    def receive_error(self, ref, error):
+        self.calls.append(("error", ref and ref.partition_id, error))
+
+    def load_balanced(self, owned):
+        self.calls.append(("balanced", owned))
+
+
+def connected(router: PartitionRouter, number: int = 0, logs: list | None = None):
+    """A child-side handler wired to a ReceiverProcess reader (no process: the pipe is the point)."""
+    parent_end, child_end = multiprocessing.Pipe(duplex=True)
+    process = ReceiverProcess(number, None, router, lambda text, level: (logs if logs is not None else []).append((level, text)))
+    process._connection = parent_end
+    process._reader = threading.Thread(target=process._read, daemon=True)
+    process._reader.start()
+    child = _PipeHandler(child_end)
+    stopped = threading.Event()
+    child.on_stop = stopped.set
+    threading.Thread(target=child.listen, daemon=True).start()
+    return process, child, child_end, stopped
+
+
+def message(number: int) -> Message:
+    return Message(b'{"id": %d}' % number, number, str(number * 100), 1_700_000_000.0, "gzip", None)
+
+
+def test_messages_pickle_to_equal_messages():
+    original = [message(number) for number in range(3)]
+    assert pickle.loads(pickle.dumps(original, protocol=5)) == original
+
+
+def test_calls_are_replayed_in_order_on_the_parent_handler():
+    handler = RecordingHandler()
+    process, child, _, _ = connected(PartitionRouter(handler))
+    info = PartitionInfo(41, 1_700_000_001.0)
+    child.partition_opened(REF0)
+    child.messages_received(REF0, [message(1), message(2)], info)
+    child.receive_idle(REF0, None)
+    child.load_balanced(1)
+    child.partition_closed(REF0, "shutdown")  # returns once the parent handled it (the ack)
+    assert handler.calls == [
+        ("opened", "0"),
+        ("messages", "0", [1, 2], info),
+        ("idle", "0"),
+        ("balanced", 1),
+        ("closed", "0", "shutdown"),
+    ]
+
+
+def test_an_sdk_error_arrives_with_its_text_and_class_names():
+    class EventHubError(Exception):
+        def __init__(self, message, details):  # SDK errors often cannot be rebuilt by pickle
+            super().__init__(message)
+            self.details = details
+
+    handler = RecordingHandler()
+    _, child, _, _ = connected(PartitionRouter(handler))
+    child.receive_error(REF1, EventHubError("amqp:link:stolen", object()))
+    wait_until(lambda: handler.calls, 3)
+    (_, partition, error), = handler.calls
+    assert partition == "1" and isinstance(error, ReceiveFailure)
+    assert str(error) == "amqp:link:stolen" and "EventHubError" in error.class_names
+
+
+def test_a_handler_failure_goes_back_and_the_next_callback_of_that_partition_raises_it():
+    handler = RecordingHandler()
+    _, child, _, _ = connected(PartitionRouter(handler))
+    child.partition_opened(REF0)
+    child.partition_opened(REF1)
+    handler.fail_next = DecodingFailed("decoding a batch of partition hub/group/0 failed: boom")
+    child.messages_received(REF0, [message(1)], None)
+    wait_until(lambda: child._failed, 3)
+    child.receive_idle(REF1, None)  # another partition is not affected
+    with pytest.raises(ReceiveFailure, match="boom"):
+        child.receive_idle(REF0, None)  # the SDK then closes partition 0 as lost
+    child.messages_received(REF0, [message(2)], None)  # once only
+    wait_until(lambda: ("messages", "0", [2], None) in handler.calls, 3)
+
+
+def test_a_partition_taken_by_another_process_drops_the_late_calls_of_the_first():
+    handler = RecordingHandler()
+    router = PartitionRouter(handler)
+    _, first, _, _ = connected(router, number=0)
+    _, second, _, _ = connected(router, number=1)
+    first.partition_opened(REF0)
+    wait_until(lambda: handler.calls == [("opened", "0")], 3)
+    second.partition_opened(REF0)
+    wait_until(lambda: len(handler.calls) == 3, 3)
+    first.messages_received(REF0, [message(7)], None)  # late: the partition is the second's now
+    first.partition_closed(REF0, "lost")
+    second.messages_received(REF0, [message(8)], None)
+    wait_until(lambda: handler.calls[-1][0] == "messages", 3)
+    assert handler.calls == [("opened", "0"), ("closed", "0", "lost"), ("opened", "0"), ("messages", "0", [8], None)]
+
+
+def test_when_the_child_goes_away_its_partitions_are_closed_as_lost_and_the_reader_ends():
+    handler = RecordingHandler()
+    process, child, child_end, _ = connected(PartitionRouter(handler))
+    child.partition_opened(REF0)
+    child.partition_opened(REF1)
+    child.partition_closed(REF1, "lost")
+    # The child's end goes away as when its process dies (the kernel shuts its socket down).
+    socket.fromfd(child_end.fileno(), socket.AF_UNIX, socket.SOCK_STREAM).shutdown(socket.SHUT_RDWR)
+    wait_until(lambda: not process.alive, 3)
+    assert handler.calls[-1] == ("closed", "0", "lost")
+    assert handler.calls.count(("closed", "1", "lost")) == 1
+
+
+def test_stop_reaches_the_child_which_still_gets_its_acks():
+    handler = RecordingHandler()
+    process, child, _, stopped = connected(PartitionRouter(handler))
+    child.partition_opened(REF0)
+    process.stop()
+    wait_until(stopped.is_set, 3)
+    done = threading.Event()
+    threading.Thread(target=lambda: (child.partition_closed(REF0, "shutdown"), done.set()), daemon=True).start()
+    wait_until(done.is_set, 3)  # acked, not the 5 s timeout
+    assert handler.calls[-1] == ("closed", "0", "shutdown")
+
+
+def test_logs_of_the_child_reach_the_parent_log():
+    logs: list = []
+    _, child, _, _ = connected(PartitionRouter(RecordingHandler()), logs=logs)
+    child.log("Released partitions 0, 1 held by this replica before its restart", "info")
+    wait_until(lambda: logs == [("info", "Released partitions 0, 1 held by this replica before its restart")], 3)
