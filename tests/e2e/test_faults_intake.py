@@ -29,12 +29,15 @@ def retries_by_chunk(chunks: list[dict]) -> dict[tuple, list[dict]]:
 def test_5xx_and_dropped_connections_are_retried_with_backoff_until_accepted(stack):
     platform = stack.platform
     platform.set_fault("drop", count=3)
-    platform.set_fault("status", code=503, seconds=10)
     producer = SteadyProducer(stack, partitions=4, per_message=2)
     sent = producer.send_round(messages=5)
     watcher = CheckpointWatcher(stack, producer).start()
     module = stack.module()
     began = time.monotonic()
+    # The 503 window opens at the first request, whenever start-up (self-check, receiver process)
+    # lets it come.
+    wait_until(lambda: platform.chunks(), 60, message="no intake request")
+    platform.set_fault("status", code=503, seconds=10)
 
     stack.wait_delivered(sent, timeout=120)
     recovery = time.monotonic() - began
@@ -268,6 +271,10 @@ def test_a_dead_letter_storage_refuses_holds_its_partition_checkpoint_until_writ
     wait_until(lambda: matching(stack.log_messages(), "Could not write the dead letter", "0/3-0.json"), 30)
     held = stack.checkpoints().get("0")
     assert held == 2  # ...while partition 0 waits before the record it cannot dead-letter
+    wait_until(
+        lambda: metric_total(module.metrics(), "azure_eventhub_dead_letter_failures_total") >= 2, 30,
+        message="the dead letter was not retried",
+    )  # fmt: skip
     lease.break_lease(lease_break_period=0)
     began = time.monotonic()
     wait_until(lambda: stack.checkpoints().get("0") == 6, 60, message="partition 0 still held after the lease broke")

@@ -82,8 +82,11 @@ def test_a_china_tenant_behind_a_proxy_with_credentials(stack):
     assert any(request.method == "POST" and request.target == intake for request in requests)
     messages = logged(stack, "Self-check: passed: intake server")
     assert "but the storage account is in" not in messages  # both in Azure China
-    blobs = [blob.name for blob in stack.container_client().list_blobs(name_starts_with=CHINA_NAMESPACE)]
-    assert any("/checkpoint/" in name for name in blobs), blobs  # checkpoints named after the China namespace
+    def checkpoint_blobs() -> list[str]:  # checkpoints named after the China namespace (every 5 s)
+        blobs = stack.container_client().list_blobs(name_starts_with=CHINA_NAMESPACE)
+        return [blob.name for blob in blobs if "/checkpoint/" in blob.name]
+
+    wait_until(checkpoint_blobs, 30, message="no checkpoint under the China namespace")
 
 
 def test_a_hub_and_a_storage_account_in_different_clouds_are_warned_about(stack):
