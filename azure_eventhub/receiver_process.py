@@ -17,8 +17,11 @@ Fates:
   the pipe fills, the child's send waits: receiving pauses.
 - a partition closed at shutdown has its final checkpoint written before the child releases it
   (the child waits for the ack, at most ACK_SECONDS).
-- two children may briefly both report a partition (a takeover): the last to open it owns it in the
-  parent; the other's late batches and close are dropped (not tracked: read again, never lost).
+- two children may briefly both report a partition (a takeover), and their pipes do not keep their
+  reports in time order: the last whose "opened" the parent reads holds it there. Batches of the
+  other are dropped (not tracked), and if it is still receiving the partition it is told to start
+  it over ("fail"): its SDK closes it and claims it again from the checkpoint, so no record is
+  skipped, whichever process really owns the partition.
 - parent killed: the kernel kills the child (PR_SET_PDEATHSIG), so no orphan holds partitions.
 - a handler failure for a partition (errors.DecodingFailed) goes back to the child, whose next
   callback for it raises it: the SDK closes the partition as lost and claims it again.
@@ -43,6 +46,7 @@ from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
 from azure_eventhub.owner_memory import OwnerSlot
 
 ACK_SECONDS = 5.0
+HANDED_OVER = "the partition is held by another receiver process of this trigger; read again from its checkpoint"
 LogFunction = Callable[[str, str], None]
 
 
@@ -120,6 +124,7 @@ class ReceiverProcess:
         self._send_lock = threading.Lock()
         self._reader: threading.Thread | None = None
         self._open: dict[str, PartitionRef] = {}
+        self._sent_failures: set[str] = set()  # partitions told to start over, until opened again
 
     def start(self) -> None:
         # spawn, not fork: the parent runs threads (a forked child could inherit a held lock).
@@ -175,16 +180,23 @@ class ReceiverProcess:
                 item = self._connection.recv()
                 kind = item[0]
                 if kind == "messages" or kind == "idle":
-                    if router.holds(number, item[1]):
+                    ref = item[1]
+                    if router.holds(number, ref):
                         try:
                             if kind == "messages":
-                                handler.messages_received(item[1], item[2], item[3])
+                                handler.messages_received(ref, item[2], item[3])
                             else:
-                                handler.receive_idle(item[1], item[2])
+                                handler.receive_idle(ref, item[2])
                         except CollectorError as failure:  # e.g. DecodingFailed: the child's SDK restarts it
-                            self._send(("fail", item[1].partition_id, ReceiveFailure.of(failure)))
+                            self._send(("fail", ref.partition_id, ReceiveFailure.of(failure)))
+                    elif kind == "messages" and ref.partition_id not in self._sent_failures:
+                        # The partition is another process's here (their reports crossed): these
+                        # messages are dropped, so this child must read them again from the checkpoint.
+                        self._sent_failures.add(ref.partition_id)
+                        self._send(("fail", ref.partition_id, ReceiveFailure(HANDED_OVER, ())))
                 elif kind == "opened":
                     self._open[item[1].partition_id] = item[1]
+                    self._sent_failures.discard(item[1].partition_id)
                     router.opened(number, item[1])
                 elif kind == "closed":
                     self._open.pop(item[1].partition_id, None)
@@ -266,6 +278,7 @@ class _PipeHandler:
         self.send(("opened", ref))
 
     def partition_closed(self, ref: PartitionRef, reason: str) -> None:
+        self._failed.pop(ref.partition_id, None)  # told for the claim that ends here
         ack = next(self._acks)
         done = self._waiting[ack] = threading.Event()
         try:

@@ -131,6 +131,27 @@ def test_a_partition_taken_by_another_process_drops_the_late_calls_of_the_first(
     assert handler.calls == [("opened", "0"), ("closed", "0", "lost"), ("opened", "0"), ("messages", "0", [8], None)]
 
 
+def test_a_process_whose_batches_are_dropped_is_told_to_read_the_partition_again():
+    """Reports of two processes cross: the parent gives the partition to the one whose "opened" it
+    read last, while the other may be the real owner. The other is told to start it over."""
+    handler = RecordingHandler()
+    router = PartitionRouter(handler)
+    _, first, _, _ = connected(router, number=0)
+    _, second, _, _ = connected(router, number=1)
+    second.partition_opened(REF0)
+    wait_until(lambda: handler.calls == [("opened", "0")], 3)
+    first.partition_opened(REF0)  # stale: read after the second's
+    wait_until(lambda: len(handler.calls) == 3, 3)
+    second.messages_received(REF0, [message(9)], None)  # dropped...
+    wait_until(lambda: "0" in second._failed, 3)  # ...and the second must start partition 0 over
+    with pytest.raises(ReceiveFailure, match="read again from its checkpoint"):
+        second.messages_received(REF0, [message(10)], None)
+    second.partition_closed(REF0, "lost")  # its SDK closes it (ignored here: not the holder)...
+    second.partition_opened(REF0)  # ...and claims it again from the checkpoint
+    second.messages_received(REF0, [message(9)], None)
+    wait_until(lambda: handler.calls[-1] == ("messages", "0", [9], None), 3)
+
+
 def test_when_the_child_goes_away_its_partitions_are_closed_as_lost_and_the_reader_ends():
     handler = RecordingHandler()
     process, child, child_end, _ = connected(PartitionRouter(handler))

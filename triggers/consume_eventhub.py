@@ -27,7 +27,7 @@ from azure_eventhub.hub_probe import HubProbe
 from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
-from azure_eventhub.receiver_process import PartitionRouter, ReceiverProcess
+from azure_eventhub.receiver_process import HANDED_OVER, PartitionRouter, ReceiverProcess
 from azure_eventhub.advice import Target, describe_receive_error
 from azure_eventhub.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
 from azure_eventhub.storage import BlobDeadLetters, probe_container
@@ -244,6 +244,9 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
     def receive_error(self, ref: PartitionRef | None, error: Exception) -> None:
         self.metrics.receive_error()
         where = f"partition {ref}" if ref is not None else "load balancing"
+        if HANDED_OVER in str(error):  # our receiver processes settling who holds it: routine
+            self.enqueue_log(f"Event Hubs ({where}): {HANDED_OVER}", "info")
+            return
         finding = describe_receive_error(error, self._target) if self._target is not None else None
         if finding is not None:  # a setting to fix (which, and how; the SDK keeps retrying), or a takeover
             self.enqueue_log(finding.line(f"Event Hubs ({where})"), finding.level)
