@@ -45,6 +45,7 @@ def owning(module, count: int, timeout: float = 60) -> None:
     module.wait_for_output(f"now owning {count})", timeout)
 
 
+@pytest.mark.slow  # waits on production timings (load balancing, partition refresh): about a minute
 def test_a_quiet_hub_and_an_intake_outage_keep_the_module_healthy(stack):
     module = stack.module()
     owning(module, 4)
@@ -101,6 +102,7 @@ class FakeOwners:
         self._claim()
 
 
+@pytest.mark.slow  # waits on production timings (load balancing, partition refresh): about a minute
 def test_a_standby_replica_that_owns_no_partition_stays_healthy_and_takes_over(stack):
     # Four peers own one partition each: a fifth replica (ours) owns none and must stay healthy.
     peers = FakeOwners(stack, partitions=4).start()
@@ -116,6 +118,7 @@ def test_a_standby_replica_that_owns_no_partition_stays_healthy_and_takes_over(s
     stack.wait_delivered(ids, timeout=60)
 
 
+@pytest.mark.slow  # waits on production timings (load balancing, partition refresh): about a minute
 def test_partitions_added_to_the_hub_later_are_consumed(stack):
     module = stack.module()
     owning(module, 4)

@@ -4,6 +4,8 @@ healthy, and it recovers by itself once the problem is fixed in Azure."""
 
 from __future__ import annotations
 
+import pytest
+
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -139,6 +141,7 @@ def test_records_lost_to_retention_while_stopped_are_reported_with_numbers(stack
     assert report["lost"] == 5 and report["duplicated"] == 0
 
 
+@pytest.mark.slow  # waits on production timings (load balancing, partition refresh): about a minute
 def test_another_application_reading_with_the_same_consumer_group_is_reported(stack):
     module = stack.module()
     module.wait_for_output("now owning 4)", 60)
