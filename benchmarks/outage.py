@@ -20,7 +20,15 @@ def intake_down(stack: BenchStack, hub: str, expected: int, seconds: float, reco
     module = stack.module(hub, stack.new_group(), stack.new_container(), name="outage")
     module.start()
     try:
-        samples = []  # (seconds since start, VmRSS MiB, messages received)
+        # The outage counts from the first refused request: start-up (self-check, receiver process,
+        # first load-balancing pass) is not time the module spends facing a down intake.
+        wait_until(
+            lambda: stack.fake.stats()["statuses"].get("intake:503", 0) > 0 or not module.running,
+            recovery_timeout,
+            interval=0.25,
+            message="the module sent no request to the (down) intake",
+        )
+        samples = []  # (seconds since the first refused request, VmRSS MiB, messages received)
         began = time.monotonic()
         while time.monotonic() - began < seconds:
             if not module.running:
