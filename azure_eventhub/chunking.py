@@ -1,7 +1,8 @@
 """Records -> chunks of at most ``max_records`` records and ``max_chars`` characters.
 
 One chunk is exactly one intake request: the byte bound is the one the SDK's
-``push_events_to_intakes`` splits at, so the SDK never splits a chunk behind our back.
+``push_events_to_intakes`` splits at, so the SDK never splits a chunk behind our back. Each chunk
+knows the ordinals of its records (tracking.py) as ranges, which is what it settles once accepted.
 """
 
 from __future__ import annotations
@@ -10,24 +11,24 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from azure_eventhub.tracking import MessageSlot
-
 # The SDK's CHUNK_BYTES_MAX_SIZE (90 % of the intake's 10 MiB request limit, counted in characters).
 DEFAULT_MAX_CHUNK_CHARS = 9_437_184
 
 
 @dataclass(slots=True)
 class Chunk:
-    """Records bound for one intake request, each with the message slot it came from."""
+    """Records bound for one intake request, and their ordinals as ``[start, end)`` ranges."""
 
     records: list[str] = field(default_factory=list)
-    slots: list[MessageSlot] = field(default_factory=list)
-    indexes: list[int] = field(default_factory=list)  # each record's index within its message
+    ranges: list[list[int]] = field(default_factory=list)
     chars: int = 0
     started: float = 0.0  # monotonic time of the first record
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def ordinals(self) -> list[int]:
+        return [ordinal for start, end in self.ranges for ordinal in range(start, end)]
 
     def halves(self) -> tuple[Chunk, Chunk]:
         middle = len(self.records) // 2
@@ -35,9 +36,17 @@ class Chunk:
 
     def _slice(self, start: int, end: int) -> Chunk:
         records = self.records[start:end]
-        return Chunk(
-            records, self.slots[start:end], self.indexes[start:end], sum(map(len, records)), self.started
-        )
+        chunk = Chunk(records, [], sum(map(len, records)), self.started)
+        for ordinal in self.ordinals()[start:end]:
+            chunk._extend_ranges(ordinal, 1)
+        return chunk
+
+    def _extend_ranges(self, first: int, count: int) -> None:
+        ranges = self.ranges
+        if ranges and ranges[-1][1] == first:
+            ranges[-1][1] = first + count
+        else:
+            ranges.append([first, first + count])
 
 
 class ChunkBuilder:
@@ -51,29 +60,11 @@ class ChunkBuilder:
         self._lock = threading.Lock()
         self._open = Chunk()
 
-    def add(self, text: str, slot: MessageSlot, index: int) -> Chunk | None:
-        """Add a record; return the chunk it completed, if any (the record starts the next one
-        when it would not fit in the open chunk's character budget)."""
-        size = len(text)
-        full = None
-        with self._lock:
-            chunk = self._open
-            if chunk.records and chunk.chars + size > self.max_chars:
-                full, chunk = chunk, Chunk()
-                self._open = chunk
-            if not chunk.records:
-                chunk.started = time.monotonic()
-            chunk.records.append(text)
-            chunk.slots.append(slot)
-            chunk.indexes.append(index)
-            chunk.chars += size
-            if full is None and len(chunk.records) >= self.max_records:
-                full, self._open = chunk, Chunk()
-        return full
-
-    def add_many(self, texts: list[str], slots: list[MessageSlot], indexes: list[int]) -> list[Chunk]:
-        """Add records in order, as many ``add`` calls would, under one lock; return the chunks
-        they completed, in order. Runs of records that fit are appended a run at a time."""
+    def add_run(self, texts: list[str], first: int) -> list[Chunk]:
+        """Add records whose ordinals are ``first``, ``first + 1``, ...; return the chunks they
+        completed, in order. A chunk is complete at ``max_records`` records, when the next record
+        would pass its character budget, or when it holds one record larger than the budget alone.
+        Records that fit are appended a slice at a time."""
         completed: list[Chunk] = []
         max_records, max_chars = self.max_records, self.max_chars
         count = len(texts)
@@ -83,36 +74,25 @@ class ChunkBuilder:
             while start < count:
                 if not chunk.records:
                     chunk.started = time.monotonic()
-                end = min(count, start + max_records - len(chunk.records))
-                run = texts[start:end]
-                size = sum(map(len, run))
-                if chunk.chars + size > max_chars:  # rare: one record at a time, exactly as add()
-                    full = False
-                    end = start
-                    while end < count:
-                        size = len(texts[end])
-                        if chunk.records and chunk.chars + size > max_chars:
-                            full = True
-                            break
-                        chunk.records.append(texts[end])
-                        chunk.chars += size
+                limit = end = min(count, start + max_records - len(chunk.records))
+                size = sum(map(len, texts[start:end]))
+                if chunk.chars + size > max_chars:  # rare: record by record, up to the budget
+                    end, size = start, 0
+                    while end < limit and (
+                        chunk.chars + size + len(texts[end]) <= max_chars or (not chunk.records and end == start)
+                    ):
+                        size += len(texts[end])
                         end += 1
-                        if len(chunk.records) >= max_records:
-                            full = True
-                            break
-                    chunk.slots.extend(slots[start:end])
-                    chunk.indexes.extend(indexes[start:end])
-                    if full:
-                        completed.append(chunk)
-                        chunk = Chunk()
+                    full = True
                 else:
-                    chunk.records.extend(run)
-                    chunk.slots.extend(slots[start:end])
-                    chunk.indexes.extend(indexes[start:end])
+                    full = len(chunk.records) + end - start >= max_records
+                if end > start:
+                    chunk.records.extend(texts[start:end])
+                    chunk._extend_ranges(first + start, end - start)
                     chunk.chars += size
-                    if len(chunk.records) >= max_records:
-                        completed.append(chunk)
-                        chunk = Chunk()
+                if full:
+                    completed.append(chunk)
+                    chunk = Chunk()
                 start = end
             self._open = chunk
         return completed

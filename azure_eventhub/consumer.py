@@ -1,10 +1,10 @@
-"""The adapter around azure-eventhub. Only it and its parts (events.py: EventData -> Message;
+"""The adapter around azure-eventhub. Only it and its parts (events.py: EventData -> MessageBatch;
 processor.py: the SDK's event processor with our fixes; hub_probe.py: the self-check's calls) import
 azure.eventhub.
 
 It runs the SDK's event processor (blob checkpoint store for positions and partition ownership,
 owner level 0, greedy load balancing) and turns its callbacks into calls on a ``ReceiveHandler``
-with plain values (``messages.Message``). Every SDK condition has its fate here:
+with plain values (``messages.MessageBatch``). Every SDK condition has its fate here:
 
 - partition claimed             -> handler.partition_opened
 - batch of events               -> handler.messages_received (the handler queues it and returns; it
@@ -30,8 +30,8 @@ from azure.eventhub import EventHubConsumerClient, TransportType
 from azure.eventhub._eventprocessor.common import CloseReason, LoadBalancingStrategy
 from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 
-from azure_eventhub.events import partition_info, to_message
-from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
+from azure_eventhub.events import partition_info, to_batch
+from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.processor import FixedEventProcessor, report_load_balancing
 from azure_eventhub.storage import BlobCheckpoints, container_client
 
@@ -39,7 +39,7 @@ from azure_eventhub.storage import BlobCheckpoints, container_client
 class ReceiveHandler(Protocol):
     def partition_opened(self, ref: PartitionRef) -> None: ...
     def partition_closed(self, ref: PartitionRef, reason: str) -> None: ...
-    def messages_received(self, ref: PartitionRef, messages: list[Message], info: PartitionInfo | None) -> None: ...
+    def messages_received(self, ref: PartitionRef, batch: MessageBatch, info: PartitionInfo | None) -> None: ...
     def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None) -> None: ...
     def receive_error(self, ref: PartitionRef | None, error: Exception) -> None: ...
 
@@ -203,27 +203,28 @@ class EventHubReceiver:
     def _on_batch(self, context, events) -> None:
         ref = self._ref(context)
         info = partition_info(context)
-        messages = self._unseen(context.partition_id, [to_message(event) for event in events or ()])
-        if messages:
-            self._handler.messages_received(ref, messages, info)
+        batch = self._unseen(context.partition_id, to_batch(events or ()))
+        if batch:
+            self._handler.messages_received(ref, batch, info)
         else:
             self._handler.receive_idle(ref, info)
 
-    def _unseen(self, partition_id: str, messages: list[Message]) -> list[Message]:
+    def _unseen(self, partition_id: str, batch: MessageBatch) -> MessageBatch:
         """The SDK reopens a dropped link after the last event it handed over, while the events it had
         already received stay in its buffer: those would come twice. Each sequence number once."""
+        numbers = batch.sequence_numbers
         last = self._last_sequence.get(partition_id)
-        if last is None or not messages or messages[0].sequence_number > last:  # the usual case
-            if messages:
-                self._last_sequence[partition_id] = messages[-1].sequence_number
-            return messages
+        if last is None or not numbers or numbers[0] > last:  # the usual case
+            if numbers:
+                self._last_sequence[partition_id] = numbers[-1]
+            return batch
         unseen = []
-        for message in messages:
-            if message.sequence_number > last:
-                unseen.append(message)
-                last = message.sequence_number
+        for position, number in enumerate(numbers):
+            if number > last:
+                unseen.append(position)
+                last = number
         self._last_sequence[partition_id] = last
-        return unseen
+        return batch.select(unseen)
 
     def _on_error(self, context, error: Exception) -> None:
         self._handler.receive_error(self._ref(context) if context is not None else None, error)

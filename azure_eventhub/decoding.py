@@ -123,7 +123,7 @@ _JSON_STARTS = (b"{", b"[")
 
 
 @functools.lru_cache(maxsize=256)  # producers send a handful of distinct values
-def _plain_properties(content_encoding: str | None, content_type: str | None) -> bool:
+def plain_properties(content_encoding: str | None, content_type: str | None) -> bool:
     """Whether these properties leave a body that starts with `{` or `[` as it is: no declared
     compression, and no charset but UTF-8."""
     return (
@@ -135,7 +135,7 @@ def _decode(body: bytes, content_encoding: str | None, content_type: str | None)
     if type(body) is not bytes:
         body = bytes(body)
     if body[:1] in _JSON_STARTS and (
-        (not content_encoding and not content_type) or _plain_properties(content_encoding, content_type)
+        (not content_encoding and not content_type) or plain_properties(content_encoding, content_type)
     ):
         # The common case, on the shortest path: a JSON object or list in UTF-8. Its first byte rules
         # out a BOM and compression magic (gzip 1f 8b, zlib 78 ..), and the properties declare
@@ -314,7 +314,7 @@ def _records(
             if item.get("type") == "heartbeat":
                 heartbeats += 1
                 continue
-            category = _category_of(item)
+            category = category_of(item)
             if fast:
                 try:
                     raw = _orjson_dumps(item)
@@ -347,7 +347,7 @@ def _records(
             if item.get("type") == "heartbeat":
                 heartbeats += 1
                 continue
-            category = _category_of(item)
+            category = category_of(item)
             text = item_dump(item)
             if check and "+" in text:
                 check = _check_body(checked_body)
@@ -402,7 +402,7 @@ def _last_resort(body: Any, error: Exception) -> Decoded:
         return Decoded([], {"dead_letter": 1}, DeadLetter(reason, b""))
 
 
-def _category_of(item: dict) -> str | None:
+def category_of(item: dict) -> str | None:
     """The record's `category`, else its `Category`; only a string counts."""
     category = item.get("category")
     if type(category) is str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from azure_eventhub.decoding import Record
+from azure_eventhub.batch_decoding import DecodedBatch
 
 
 class CategoryFilter:
@@ -27,11 +27,36 @@ class CategoryFilter:
     def active(self) -> bool:
         return bool(self._wanted)
 
-    def keep(self, record: Record) -> bool:
+    def keeps(self, category: str | None) -> bool:
         if not self._wanted:
             return True
-        category = record.category
         return category is not None and category.casefold() in self._wanted
+
+    def apply(self, decoded: DecodedBatch) -> tuple[DecodedBatch, int]:
+        """The batch without the records this filter drops (``decoded`` must carry categories),
+        and how many it dropped. Item indexes stay those of the original bodies."""
+        if not self._wanted:
+            return decoded, 0
+        kept = list(map(self.keeps, decoded.categories))
+        dropped = kept.count(False)
+        if not dropped:
+            return decoded, 0
+        indexes = decoded.item_indexes()
+        texts: list[str] = []
+        categories: list[str | None] = []
+        new_indexes: list[int] = []
+        ends: list[int] = []
+        start = 0
+        for end in decoded.ends:
+            for number in range(start, end):
+                if kept[number]:
+                    texts.append(decoded.texts[number])
+                    categories.append(decoded.categories[number])
+                    new_indexes.append(indexes[number])
+            ends.append(len(texts))
+            start = end
+        filtered = DecodedBatch(texts, ends, new_indexes, categories, decoded.dead_letters, decoded.outcomes)
+        return filtered, dropped
 
     def __repr__(self) -> str:
         return f"CategoryFilter({sorted(self._wanted)!r})"

@@ -26,7 +26,7 @@ from azure_eventhub.chunking import Chunk
 from azure_eventhub.errors import Abandoned, ChunkRejected
 from azure_eventhub.leases import Lease
 from azure_eventhub.metrics import PipelineMetrics
-from azure_eventhub.tracking import MessageSlot
+from azure_eventhub.tracking import RecordOrigin
 
 LogFunction = Callable[[str, str], None]  # (message, level)
 
@@ -44,10 +44,10 @@ class DeadLetterPort(Protocol):
 
 @dataclass(slots=True)
 class DeadLetterJob:
-    """A record (or a whole message body, index None) that goes to the dead-letter blob."""
+    """A record (or a whole message body: origin.index None) that goes to the dead-letter blob."""
 
-    slot: MessageSlot
-    index: int | None
+    ordinal: int  # what it settles once written (tracking.py)
+    origin: RecordOrigin
     payload: str | bytes
     kind: str  # "refused" by the intake, "oversized" record, "undecodable" body: a metric label
     reason: str
@@ -60,10 +60,10 @@ class DeadLetterJob:
 
 def dead_letter_name(lease: Lease, job: DeadLetterJob) -> str:
     ref = lease.ref
-    which = "message" if job.index is None else str(job.index)
+    which = "message" if job.origin.index is None else str(job.origin.index)
     return (
         f"dead-letters/{ref.namespace}/{ref.hub}/{ref.consumer_group.lower()}/{ref.partition_id}/"
-        f"{job.slot.sequence_number}-{which}.json"
+        f"{job.origin.sequence_number}-{which}.json"
     )
 
 
@@ -74,9 +74,9 @@ def dead_letter_document(lease: Lease, job: DeadLetterJob) -> bytes:
         "hub": ref.hub,
         "consumer_group": ref.consumer_group,
         "partition_id": ref.partition_id,
-        "sequence_number": job.slot.sequence_number,
-        "offset": job.slot.offset,
-        "index": job.index,
+        "sequence_number": job.origin.sequence_number,
+        "offset": job.origin.offset,
+        "index": job.origin.index,
         "kind": job.kind,
         "reason": job.reason,
         "status": job.status,
@@ -141,21 +141,29 @@ class Forwarder:
         return self._in_flight
 
     # --- submission (receiving side) -----------------------------------------------------------
-    def submit_chunk(self, lease: Lease, chunk: Chunk) -> bool:
-        return self._submit(lease, chunk, chunk.chars)
+    def submit_chunk(self, lease: Lease, chunk: Chunk, partial: bool = False) -> bool:
+        """``partial``: a chunk sent before it was full (see partial_in_flight)."""
+        return self._submit(lease, chunk, chunk.chars, partial)
 
     def submit_dead_letter(self, lease: Lease, job: DeadLetterJob) -> bool:
-        return self._submit(lease, job, job.chars)
+        return self._submit(lease, job, job.chars, False)
 
-    def _submit(self, lease: Lease, item: Chunk | DeadLetterJob, chars: int) -> bool:
+    def _submit(self, lease: Lease, item: Chunk | DeadLetterJob, chars: int, partial: bool) -> bool:
         """Queue the work once the budget has room; False (work dropped, unsettled) if the trigger
         stops or the partition is lost while waiting."""
         if not self._budget.acquire(chars, lambda: not self.alive(lease), self._on_progress):
             return False
         with self._idle:
             self._in_flight += 1
-        self._queue.put((lease, item, chars))
+            if partial:
+                lease.partials_in_flight += 1
+        self._queue.put((lease, item, chars, partial))
         return True
+
+    def partial_in_flight(self, lease: Lease) -> bool:
+        """Whether a partial chunk of this partition is queued or being sent."""
+        with self._idle:
+            return lease.partials_in_flight > 0
 
     def alive(self, lease: Lease) -> bool:
         return lease.alive and not self._stopping.is_set()
@@ -166,7 +174,7 @@ class Forwarder:
             work = self._queue.get()
             if work is None:
                 return
-            lease, item, chars = work
+            lease, item, chars, partial = work
             try:
                 if self.alive(lease):
                     if isinstance(item, Chunk):
@@ -181,6 +189,8 @@ class Forwarder:
                 self._budget.release(chars)
                 with self._idle:
                     self._in_flight -= 1
+                    if partial:
+                        lease.partials_in_flight -= 1
                     self._idle.notify_all()
 
     def _forward(self, lease: Lease, chunk: Chunk) -> None:
@@ -197,7 +207,7 @@ class Forwarder:
         with self._idle:
             self.records_forwarded += len(chunk)
         if lease.alive:
-            lease.tracker.settle(chunk.slots)
+            lease.tracker.settle(chunk.ranges)
 
     def _on_rejected(self, lease: Lease, chunk: Chunk, rejection: ChunkRejected) -> None:
         if len(chunk) > 1:
@@ -205,8 +215,9 @@ class Forwarder:
             self._forward(lease, first)
             self._forward(lease, second)
             return
+        (ordinal,) = chunk.ordinals()
         job = DeadLetterJob(
-            chunk.slots[0], chunk.indexes[0], chunk.records[0], "refused",
+            ordinal, lease.tracker.origin(ordinal), chunk.records[0], "refused",
             f"intake refused the record with HTTP {rejection.status}: {rejection.reason}", rejection.status,
         )
         self._write_dead_letter(lease, job)
@@ -233,13 +244,13 @@ class Forwarder:
             delay = min(delay * 2, 30.0)
         self._metrics.dead_lettered(job.kind)
         self._log(
-            f"Dead-lettered a record of partition {lease.ref} (sequence number {job.slot.sequence_number}, "
-            f"record {job.index if job.index is not None else 'whole message'}, {job.chars} characters): "
+            f"Dead-lettered a record of partition {lease.ref} (sequence number {job.origin.sequence_number}, "
+            f"record {job.origin.index if job.origin.index is not None else 'whole message'}, {job.chars} characters): "
             f"{job.reason}. It is kept in the storage container as {name}",
             "warning",
         )
         if lease.alive:
-            lease.tracker.settle([job.slot])
+            lease.tracker.settle(((job.ordinal, job.ordinal + 1),))
 
     def _pause(self, lease: Lease, delay: float) -> None:
         """Sleep ``delay`` (with jitter) unless the work is abandoned meanwhile."""

@@ -7,7 +7,8 @@ while the loop reads the next one (the loop mostly waits on its sockets, with th
 
 A FIFO keeps each partition's batches in the order received (slots must open in sequence order).
 Bounded in body bytes: when the decoding thread falls behind (it waits on the in-flight budget
-while the intake is slow or down), ``put`` waits, and receiving pauses.
+while the intake is slow or down), ``put`` waits, and receiving pauses. A receiver process's
+outbox to its parent is one too (receiver_process.py), for the same reason.
 """
 
 from __future__ import annotations

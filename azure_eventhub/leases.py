@@ -27,6 +27,9 @@ class Lease:
         # from until we write a checkpoint of our own.
         self.resumed_after: int | None = None
         self.failure: Exception | None = None  # set by the decoding thread: errors.DecodingFailed
+        self.received_since_idle = False  # a batch came since the last receive pass that brought none
+        self.caught_up = False  # the last thing decoded for it was a receive pass that brought none
+        self.partials_in_flight = 0  # chunks sent before they were full, not done yet (forwarding.py)
 
     def __repr__(self) -> str:
         return f"Lease({self.ref}, generation={self.generation}, alive={self.alive})"

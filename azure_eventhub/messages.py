@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 
@@ -29,29 +30,65 @@ class Message:
     content_encoding: str | None = None  # the `Content-Encoding` application property
     content_type: str | None = None
 
+
+@dataclass(slots=True)
+class MessageBatch:
+    """The messages of one partition received together, in partition order, column by column.
+
+    Why columns: batches cross from the receiver process to the pipeline's by the thousand messages
+    a second. Lists of bytes, ints and strings pickle and unpickle at C speed, where one object per
+    message cost about 2 us each way, and the decoder walks the bodies without touching an object
+    per message. ``content_encodings`` and ``content_types`` are None when no message has one (the
+    usual case), else one entry per message.
+    """
+
+    bodies: list[bytes]
+    sequence_numbers: list[int]
+    offsets: list[str]
+    enqueued_times: list[float | None]  # seconds since the epoch
+    content_encodings: list[str | None] | None = None
+    content_types: list[str | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.bodies)
+
+    def __iter__(self) -> Iterator[Message]:
+        encodings = self.content_encodings or [None] * len(self.bodies)
+        types = self.content_types or [None] * len(self.bodies)
+        return map(Message, self.bodies, self.sequence_numbers, self.offsets, self.enqueued_times, encodings, types)
+
     def __reduce__(self):
-        # Messages cross from the receiver process to the pipeline's by the thousand a second: a
-        # frozen dataclass unpickles through dataclasses.fields() per object (about 4 us); this way
-        # each is rebuilt by setting its slots directly.
-        return (_message, (self.body, self.sequence_number, self.offset, self.enqueued_time,
-                           self.content_encoding, self.content_type))  # fmt: skip
+        return (MessageBatch, (self.bodies, self.sequence_numbers, self.offsets, self.enqueued_times,
+                               self.content_encodings, self.content_types))  # fmt: skip
 
+    @property
+    def body_bytes(self) -> int:
+        return sum(map(len, self.bodies))
 
-_new = object.__new__
-_set_body, _set_sequence_number, _set_offset = Message.body.__set__, Message.sequence_number.__set__, Message.offset.__set__
-_set_enqueued_time, _set_content_encoding = Message.enqueued_time.__set__, Message.content_encoding.__set__
-_set_content_type = Message.content_type.__set__
+    def select(self, positions: list[int]) -> MessageBatch:
+        """The messages at these positions, in the order given."""
 
+        def pick(column: list | None) -> list | None:
+            return None if column is None else [column[position] for position in positions]
 
-def _message(body, sequence_number, offset, enqueued_time, content_encoding, content_type) -> Message:
-    message = _new(Message)
-    _set_body(message, body)
-    _set_sequence_number(message, sequence_number)
-    _set_offset(message, offset)
-    _set_enqueued_time(message, enqueued_time)
-    _set_content_encoding(message, content_encoding)
-    _set_content_type(message, content_type)
-    return message
+        return MessageBatch(
+            pick(self.bodies), pick(self.sequence_numbers), pick(self.offsets), pick(self.enqueued_times),
+            pick(self.content_encodings), pick(self.content_types),
+        )  # fmt: skip
+
+    @classmethod
+    def of(cls, messages: Iterable[Message]) -> MessageBatch:
+        messages = list(messages)
+        encodings = [message.content_encoding for message in messages]
+        types = [message.content_type for message in messages]
+        return cls(
+            [message.body for message in messages],
+            [message.sequence_number for message in messages],
+            [message.offset for message in messages],
+            [message.enqueued_time for message in messages],
+            encodings if any(encodings) else None,
+            types if any(types) else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)

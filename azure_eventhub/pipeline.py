@@ -16,17 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from azure_eventhub.backpressure import Budget
+from azure_eventhub.batch_decoding import DecodedBatch, decode_batch
 from azure_eventhub.checkpointing import Checkpointer, CheckpointPort
 from azure_eventhub.chunking import DEFAULT_MAX_CHUNK_CHARS
-from azure_eventhub.decoding import MAX_RECORD_CHARS, decode_message
+from azure_eventhub.decoding import MAX_RECORD_CHARS
 from azure_eventhub.errors import DecodingFailed
 from azure_eventhub.filtering import CategoryFilter
 from azure_eventhub.forwarding import DeadLetterJob, DeadLetterPort, Forwarder, IntakePort
 from azure_eventhub.handover import Handover
 from azure_eventhub.leases import Lease
-from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
+from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
-from azure_eventhub.tracking import MessageSlot
 
 LogFunction = Callable[[str, str], None]
 
@@ -65,7 +65,8 @@ class Pipeline:
         self._on_progress = on_progress
         self._filter = CategoryFilter(settings.categories)
         self._budget = Budget(settings.max_in_flight_chars)
-        self._handover: Handover[tuple[Lease, list[Message]]] = Handover(settings.max_undecoded_bytes)
+        # (lease, batch or None, caught up after it): see messages_received and receive_idle.
+        self._handover: Handover[tuple[Lease, MessageBatch | None, bool]] = Handover(settings.max_undecoded_bytes)
         self._forwarder = Forwarder(
             intake, dead_letters, self._budget, metrics, log, settings.forwarding_threads, on_progress
         )
@@ -75,6 +76,7 @@ class Pipeline:
         self._stopping = threading.Event()
         self._ticker: threading.Thread | None = None
         self._forwarded_at_last_progress = 0
+        self.handled = 0  # batches and caught-up marks the decoding thread has handled (tests wait on it)
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -138,7 +140,7 @@ class Pipeline:
             self._metrics.ownership_change("lost")
             self._log(f"Stopped receiving partition {ref}: {reason} (now owning {owned})", "warning")
 
-    def messages_received(self, ref: PartitionRef, messages: list[Message], info: PartitionInfo | None) -> None:
+    def messages_received(self, ref: PartitionRef, batch: MessageBatch, info: PartitionInfo | None) -> None:
         """Queue the batch for the decoding thread; waits only while the hand-over is full."""
         self._on_progress()
         lease = self._lease(ref)
@@ -148,108 +150,146 @@ class Pipeline:
             raise lease.failure  # the SDK closes the partition as lost and claims it again
         if info is not None:
             lease.info = info
-        if not messages:
+        if not batch:
             return
+        # Caught up: the batch reaches the last event the hub had enqueued when it was delivered.
+        # The SDK's next pass over this partition, which would tell the same, may come a second or
+        # more later (it serves every partition in turn, and an idle one holds it 0.2 s).
+        last = lease.info.last_enqueued_sequence_number
+        caught_up = last is not None and batch.sequence_numbers[-1] >= last
         # The lease, not the partition id, goes with the batch: if the partition is lost and claimed
         # again before the batch is decoded, the batch belongs to the old claim and is dropped.
         self._handover.put(
-            (lease, messages),
-            sum(len(message.body) for message in messages),
-            lambda: not lease.alive or self._stopping.is_set(),
+            (lease, batch, caught_up), batch.body_bytes, lambda: not lease.alive or self._stopping.is_set(),
             self._on_progress,
-        )
+        )  # fmt: skip
+        lease.received_since_idle = not caught_up
 
     def _decode_forever(self) -> None:
         while (item := self._handover.get()) is not None:
-            lease, messages = item
-            if not lease.alive or lease.failure is not None or self._stopping.is_set():
-                continue
+            lease, batch, caught_up = item
             try:
-                self._decode_batch(lease, messages)
+                if not lease.alive or lease.failure is not None or self._stopping.is_set():
+                    pass  # the batch belongs to a claim that ended (or to a failed one): dropped
+                else:
+                    if batch is not None:
+                        self._decode_batch(lease, batch)
+                    if caught_up:
+                        self._caught_up(lease)
             except Exception as error:  # the thread must outlive a bug: the partition starts over
                 lease.failure = DecodingFailed(
                     f"decoding a batch of partition {lease.ref} failed: {type(error).__name__}: {error}"
                 )
                 self._log(f"{lease.failure}; the partition is received again from its checkpoint", "error")
+            finally:
+                self.handled += 1
 
-    def _decode_batch(self, lease: Lease, messages: list[Message]) -> None:
+    def _decode_batch(self, lease: Lease, batch: MessageBatch) -> None:
+        """Decode and filter the batch's records, track it, and submit its chunks and dead letters:
+        every ordinal of the batch is tracked before any can be settled."""
+        lease.caught_up = False
         if lease.resumed_after is None:
-            lease.resumed_after = messages[0].sequence_number - 1
-        self._metrics.messages_received(lease.ref.partition_id, len(messages))
-        outcomes: dict[str, int] = {}  # counted once per batch: a labelled metric costs ~1 us a call
-        # The batch's records go to the chunk builder at once (one lock, runs appended as slices),
-        # after every message of the batch has its slot: records are only settled once submitted.
-        texts: list[str] = []
-        slots: list[MessageSlot] = []
-        indexes: list[int] = []
-        for message in messages:
-            self._process(lease, message, outcomes, texts, slots, indexes)
-        if texts:
+            lease.resumed_after = batch.sequence_numbers[0] - 1
+        self._metrics.messages_received(lease.ref.partition_id, len(batch))
+        decoded = decode_batch(batch.bodies, batch.content_encodings, batch.content_types, self._filter.active)
+        decoded, filtered = self._filter.apply(decoded)
+        texts = decoded.texts
+        if decoded.dead_letters or (texts and max(map(len, texts)) > MAX_RECORD_CHARS):
+            self._submit_with_dead_letters(lease, batch, decoded)
+        else:  # the usual batch: its records are one run of ordinals
+            first = lease.tracker.add(batch, decoded.ends, decoded.indexes)
             forwarder = self._forwarder
-            for chunk in lease.builder.add_many(texts, slots, indexes):
+            for chunk in lease.builder.add_run(texts, first):
                 forwarder.submit_chunk(lease, chunk)
-        for kind, count in outcomes.items():
-            if kind == "filtered":
-                self._metrics.filtered(count)
-            else:
-                self._metrics.decoded(kind, count)
+        # Counted once per batch: a labelled metric costs about 1 us a call.
+        for kind, count in decoded.outcomes.items():
+            self._metrics.decoded(kind, count)
+        if filtered:
+            self._metrics.filtered(filtered)
+
+    def _submit_with_dead_letters(self, lease: Lease, batch: MessageBatch, decoded: DecodedBatch) -> None:
+        """A batch with undecodable bodies or records over the intake's limit: those become dead
+        letters, each holding one ordinal between the records around it."""
+        undecodable = dict(decoded.dead_letters)
+        texts, record_indexes = decoded.texts, decoded.item_indexes()
+        ends: list[int] = []
+        indexes: list[int | None] = []
+        # Per ordinal: a record text to chunk, or a dead letter (payload, kind, reason).
+        entries: list[str | tuple[str | bytes, str, str]] = []
+        start = 0
+        for position, end in enumerate(decoded.ends):
+            if position in undecodable:
+                entries.append((undecodable[position].body, "undecodable", undecodable[position].reason))
+                indexes.append(None)
+            for number in range(start, end):
+                text = texts[number]
+                if len(text) > MAX_RECORD_CHARS:
+                    reason = f"record of {len(text)} characters exceeds the intake's limit of {MAX_RECORD_CHARS}"
+                    entries.append((text, "oversized", reason))
+                else:
+                    entries.append(text)
+                indexes.append(record_indexes[number])
+            ends.append(len(entries))
+            start = end
+        first = lease.tracker.add(batch, ends, indexes)
+        forwarder = self._forwarder
+        run: list[str] = []
+        for ordinal, entry in enumerate(entries, first):
+            if type(entry) is str:
+                run.append(entry)
+                continue
+            for chunk in lease.builder.add_run(run, ordinal - len(run)):
+                forwarder.submit_chunk(lease, chunk)
+            run = []
+            payload, kind, reason = entry
+            origin = lease.tracker.origin(ordinal)
+            forwarder.submit_dead_letter(lease, DeadLetterJob(ordinal, origin, payload, kind, reason))
+        for chunk in lease.builder.add_run(run, first + len(entries) - len(run)):
+            forwarder.submit_chunk(lease, chunk)
 
     def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None) -> None:
-        """A receive pass that brought no message: the receiving loop is alive."""
+        """A receive pass that brought no message: the receiving loop is alive, and the partition is
+        caught up (its partial chunk may go now: _caught_up)."""
         self._on_progress()
         lease = self._lease(ref)
-        if lease is not None and lease.failure is not None:
+        if lease is None:
+            return
+        if lease.failure is not None:
             raise lease.failure
-        if lease is not None and info is not None:
+        if info is not None:
             lease.info = info
+        if lease.received_since_idle and not self._stopping.is_set():
+            lease.received_since_idle = False
+            # Behind the batches still queued: the partial chunk is the one they leave.
+            self._handover.put((lease, None, True), 0, lambda: not lease.alive or self._stopping.is_set(), self._on_progress)
+
+    def _caught_up(self, lease: Lease) -> None:
+        """Send the partition's partial chunk now rather than after the linger, unless another
+        partial chunk of it is still on its way. Waiting longer only pays when more records come
+        soon, and a caught-up partition has none waiting; the one-at-a-time rule (Nagle's, for TCP
+        segments) keeps a trickle of records from becoming a request each."""
+        lease.caught_up = True
+        if not self._forwarder.partial_in_flight(lease):
+            chunk = lease.builder.take()
+            if chunk is not None:
+                self._forwarder.submit_chunk(lease, chunk, partial=True)
 
     def _lease(self, ref: PartitionRef) -> Lease | None:
         with self._leases_lock:
             return self._leases.get(ref.partition_id)
-
-    # --- per message ---------------------------------------------------------------------------
-    def _process(
-        self, lease: Lease, message: Message, outcomes: dict[str, int],
-        texts: list[str], slots: list[MessageSlot], indexes: list[int],
-    ) -> None:  # fmt: skip
-        """Decode one message, open its slot, and append its records to be chunked to the lists."""
-        decoded = decode_message(message.body, message.content_encoding, message.content_type)
-        for kind, count in decoded.outcomes.items():
-            outcomes[kind] = outcomes.get(kind, 0) + count
-        records = decoded.records
-        if self._filter.active:
-            keep = self._filter.keep
-            kept = [record for record in records if keep(record)]
-            if len(kept) != len(records):
-                outcomes["filtered"] = outcomes.get("filtered", 0) + len(records) - len(kept)
-            records = kept
-        # Every record to settle is known before any is submitted: the slot is held and sealed at once.
-        slot = lease.tracker.open_known(
-            message.sequence_number, message.offset, message.enqueued_time,
-            len(records) + (decoded.dead_letter is not None),
-        )  # fmt: skip
-        forwarder = self._forwarder
-        if decoded.dead_letter is not None:
-            job = DeadLetterJob(slot, None, decoded.dead_letter.body, "undecodable", decoded.dead_letter.reason)
-            forwarder.submit_dead_letter(lease, job)
-        for record in records:
-            text = record.text
-            if len(text) > MAX_RECORD_CHARS:
-                reason = f"record of {len(text)} characters exceeds the intake's limit of {MAX_RECORD_CHARS}"
-                forwarder.submit_dead_letter(lease, DeadLetterJob(slot, record.index, text, "oversized", reason))
-                continue
-            texts.append(text)
-            slots.append(slot)
-            indexes.append(record.index)
 
     # --- timers --------------------------------------------------------------------------------
     def _tick_forever(self) -> None:
         next_progress = time.monotonic() + self.settings.progress_log_interval
         while not self._stopping.wait(0.2):
             for lease in self.leases():
-                chunk = lease.builder.take(older_than=self.settings.linger_seconds)
+                # A caught-up partition's partial chunk goes as soon as the one before it is done.
+                if lease.caught_up and not self._forwarder.partial_in_flight(lease):
+                    chunk = lease.builder.take()
+                else:
+                    chunk = lease.builder.take(older_than=self.settings.linger_seconds)
                 if chunk is not None:
-                    self._forwarder.submit_chunk(lease, chunk)
+                    self._forwarder.submit_chunk(lease, chunk, partial=True)
             now = time.monotonic()
             if now >= next_progress:
                 next_progress = now + self.settings.progress_log_interval

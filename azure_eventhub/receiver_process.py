@@ -9,12 +9,13 @@ in order, on the parent's handler. Several children share the partitions through
 as replicas do, each with its own owner id and owner slot (owner_memory.py).
 
 Protocol: pickled tuples on a duplex pipe.
-  child -> parent: ("opened", ref) ("closed", ref, reason, ack) ("messages", ref, messages, info)
+  child -> parent: ("opened", ref) ("closed", ref, reason, ack) ("messages", ref, batch, info)
                    ("idle", ref, info) ("error", ref, ReceiveFailure) ("balanced", owned) ("log", text, level)
   parent -> child: ("ack", ack) ("fail", partition_id, ReceiveFailure) ("stop",)
 Fates:
 - back-pressure: while the parent's handler waits (its hand-over is full), the parent does not read,
-  the pipe fills, the child's send waits: receiving pauses.
+  the pipe fills, then the child's outbox (OUTBOX_BYTES), and the SDK's callback waits: receiving
+  pauses.
 - a partition closed at shutdown has its final checkpoint written before the child releases it
   (the child waits for the ack, at most ACK_SECONDS).
 - two children may briefly both report a partition (a takeover), and their pipes do not keep their
@@ -42,10 +43,12 @@ from pathlib import Path
 
 from azure_eventhub.consumer import EventHubReceiver, ReceiveHandler, ReceiverSettings
 from azure_eventhub.errors import CollectorError
-from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
+from azure_eventhub.handover import Handover
+from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.owner_memory import OwnerSlot
 
 ACK_SECONDS = 5.0
+OUTBOX_BYTES = 4 * 1024 * 1024  # message bodies queued for the parent (about a dozen batches of 1 KB events)
 HANDED_OVER = "the partition is held by another receiver process of this trigger; read again from its checkpoint"
 LogFunction = Callable[[str, str], None]
 
@@ -231,19 +234,36 @@ class ReceiverProcess:
 
 
 class _PipeHandler:
-    """The ReceiveHandler the child's EventHubReceiver calls: each call becomes a message to the parent."""
+    """The ReceiveHandler the child's EventHubReceiver calls: each call becomes a message to the parent.
 
-    def __init__(self, connection) -> None:
+    Messages go out through an outbox and a thread of their own, in order: a batch is larger than
+    the socket's buffer, so sending it waits until the parent has read most of it, and the SDK's
+    receiving loop (which serves every partition) must not wait with it. The outbox is bounded in
+    body bytes: when the parent falls behind, it fills and the loop waits (back-pressure)."""
+
+    def __init__(self, connection, outbox_bytes: int = OUTBOX_BYTES) -> None:
         self._connection = connection
-        self._lock = threading.Lock()
+        self._outbox: Handover[tuple] = Handover(outbox_bytes)
+        self._gone = False  # the pipe broke: the parent is gone
         self._acks = itertools.count(1)
         self._waiting: dict[int, threading.Event] = {}
         self._failed: dict[str, CollectorError] = {}  # partition id -> the parent's failure for it
         self.on_stop: Callable[[], None] = lambda: None
+        threading.Thread(target=self._send_forever, name="parent-outbox", daemon=True).start()
 
-    def send(self, item: tuple) -> None:
-        with self._lock:
-            self._connection.send(item)
+    def send(self, item: tuple, size: int = 0) -> None:
+        """Queue ``item`` for the parent; raises OSError once the parent is gone."""
+        if self._gone or not self._outbox.put(item, size, lambda: self._gone, lambda: None):
+            raise OSError("the parent process is gone")
+
+    def _send_forever(self) -> None:
+        try:
+            while (item := self._outbox.get()) is not None:
+                self._connection.send(item)
+        except (OSError, ValueError):
+            pass
+        self._gone = True
+        self._outbox.close()
 
     def listen(self) -> None:
         """The parent's side of the conversation, in a thread: acks, failures, stop; the pipe
@@ -288,9 +308,9 @@ class _PipeHandler:
         done.wait(ACK_SECONDS)
         self._waiting.pop(ack, None)
 
-    def messages_received(self, ref: PartitionRef, messages: list[Message], info: PartitionInfo | None) -> None:
+    def messages_received(self, ref: PartitionRef, batch: MessageBatch, info: PartitionInfo | None) -> None:
         self._raise_if_failed(ref)
-        self.send(("messages", ref, messages, info))
+        self.send(("messages", ref, batch, info), batch.body_bytes)
 
     def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None) -> None:
         self._raise_if_failed(ref)

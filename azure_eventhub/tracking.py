@@ -1,19 +1,27 @@
 """Acknowledgement tracking: where a partition's checkpoint may be.
 
-Every received message gets a slot. A slot is *held* once for each of its records that is still
-on its way (in a chunk being forwarded, or a dead letter being written) and *settled* when that
-record was accepted by the intake or written as a dead letter. Records dropped by a counted rule
-(category filter, heartbeat, null) are never held. Once a message's records are all known the slot
-is *sealed*. The checkpoint position is the last message of the unbroken run, from the oldest
-message on, of sealed slots with nothing held: a checkpoint never passes a record that is not
-settled, whatever order the chunks complete in.
+Every record that must be *settled* gets an ordinal: its place among the partition's records to
+settle, in receiving order. A record is settled when the intake accepted it or when it was written
+as a dead letter (an undecodable message body is one such record). Records dropped by a counted
+rule (category filter, heartbeat, null) get no ordinal: there is nothing to wait for. Chunks and
+dead letters settle ranges of ordinals in whatever order they complete; the *settled prefix* is
+the first ordinal that is not settled yet. A message is settled once every ordinal it holds is
+below the prefix, and the checkpoint position is the last message of the unbroken run of settled
+messages from the oldest on: a checkpoint never passes a record that is not settled.
+
+The bookkeeping is one entry per received batch (its columns and the running count of ordinals per
+message), not one object per message: batches arrive by the hundred messages.
 """
 
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from azure_eventhub.messages import MessageBatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,83 +33,102 @@ class Position:
     enqueued_time: float | None = None  # seconds since the epoch
 
 
-class MessageSlot:
-    """One received message's bookkeeping. Only the tracker touches ``pending`` and ``sealed``."""
+@dataclass(frozen=True, slots=True)
+class RecordOrigin:
+    """Where a record to settle comes from: its message, and its item index in that message's body
+    (None for a whole message body)."""
 
-    __slots__ = ("enqueued_time", "offset", "pending", "sealed", "sequence_number")
+    sequence_number: int
+    offset: str
+    index: int | None
 
-    def __init__(self, sequence_number: int, offset: str, enqueued_time: float | None) -> None:
-        self.sequence_number = sequence_number
-        self.offset = offset
-        self.enqueued_time = enqueued_time
-        self.pending = 0
-        self.sealed = False
+
+@dataclass(slots=True)
+class _Tracked:
+    """A batch's columns that positions need (not its bodies: they are freed once decoded)."""
+
+    first: int  # the batch's first ordinal
+    ends: list[int]  # ends[m]: ordinals held by the batch's messages 0..m
+    sequence_numbers: list[int]
+    offsets: list[str]
+    enqueued_times: list[float | None]
+    indexes: list[int | None] | None  # item index of each ordinal; None: items 0..k-1 of each message
+
+    def position(self, message: int) -> Position:
+        return Position(self.offsets[message], self.sequence_numbers[message], self.enqueued_times[message])
 
 
 class PartitionTracker:
-    """Thread-safe: the receiving thread opens, holds and seals; forwarding threads settle."""
+    """Thread-safe: the decoding thread adds batches; forwarding threads settle."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._slots: deque[MessageSlot] = deque()
+        self._tracked: deque[_Tracked] = deque()
+        self._next = 0  # the next ordinal to hand out
+        self._settled = 0  # the settled prefix: every ordinal below it is settled
+        self._done: dict[int, int] = {}  # settled ranges past the prefix: start -> end
         self._position: Position | None = None
 
-    def open(self, sequence_number: int, offset: str, enqueued_time: float | None) -> MessageSlot:
-        slot = MessageSlot(sequence_number, offset, enqueued_time)
+    def add(self, batch: MessageBatch, ends: list[int], indexes: list[int | None] | None = None) -> int:
+        """Track ``batch``, whose message m holds ``ends[m] - ends[m - 1]`` ordinals (``indexes``:
+        the item index of each, None when they are items 0..k-1 of each message). Returns the
+        batch's first ordinal. Call it before any of them can be settled."""
         with self._lock:
-            self._slots.append(slot)
-        return slot
+            first = self._next
+            self._next = first + (ends[-1] if ends else 0)
+            self._tracked.append(
+                _Tracked(first, ends, batch.sequence_numbers, batch.offsets, batch.enqueued_times, indexes)
+            )
+        return first
 
-    def open_known(
-        self, sequence_number: int, offset: str, enqueued_time: float | None, pending: int
-    ) -> MessageSlot:
-        """Open a message whose ``pending`` records are all known now: held and sealed in one step
-        (one lock instead of three, in the receiving thread). Call it before any of its records can
-        be settled."""
-        slot = MessageSlot(sequence_number, offset, enqueued_time)
-        slot.pending = pending
-        slot.sealed = True
+    def settle(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Settle the ordinals of each ``[start, end)`` range given."""
         with self._lock:
-            self._slots.append(slot)
-            if not pending:
-                self._advance()
-        return slot
+            done = self._done
+            for start, end in ranges:
+                done[start] = end
+            settled = self._settled
+            while settled in done:
+                settled = done.pop(settled)
+            self._settled = settled
 
-    def hold(self, slot: MessageSlot, count: int = 1) -> None:
-        with self._lock:
-            slot.pending += count
-
-    def seal(self, slot: MessageSlot) -> None:
-        with self._lock:
-            slot.sealed = True
-            self._advance()
-
-    def settle(self, slots: list[MessageSlot]) -> None:
-        """Settle one record of each slot listed (a slot appears once per record)."""
-        with self._lock:
-            for slot in slots:
-                slot.pending -= 1
-            self._advance()
-
-    def _advance(self) -> None:
-        slots = self._slots
-        last = None
-        while slots and slots[0].sealed and slots[0].pending == 0:
-            last = slots.popleft()
-        if last is not None:
-            self._position = Position(last.offset, last.sequence_number, last.enqueued_time)
+    def _front(self) -> tuple[_Tracked | None, int]:
+        """Forget batches that are settled; return the oldest left and how many of its messages are
+        settled. Holds the lock."""
+        tracked = self._tracked
+        while tracked:
+            front = tracked[0]
+            settled = bisect_right(front.ends, self._settled - front.first)
+            if settled:
+                self._position = front.position(settled - 1)
+            if settled < len(front.ends):
+                return front, settled
+            tracked.popleft()
+        return None, 0
 
     @property
     def position(self) -> Position | None:
         """The furthest checkpoint allowed now; None until a first message is settled."""
         with self._lock:
+            self._front()
             return self._position
 
     def oldest_unsettled_enqueued_time(self) -> float | None:
         """Enqueued time of the oldest message not yet settled, or None when all are settled."""
         with self._lock:
-            return self._slots[0].enqueued_time if self._slots else None
+            front, settled = self._front()
+            return front.enqueued_times[settled] if front is not None else None
 
-    def unsettled_messages(self) -> int:
+    def origin(self, ordinal: int) -> RecordOrigin:
+        """The message and item index of an ordinal that is not settled yet."""
         with self._lock:
-            return len(self._slots)
+            for tracked in self._tracked:
+                relative = ordinal - tracked.first
+                if 0 <= relative < (tracked.ends[-1] if tracked.ends else 0):
+                    message = bisect_right(tracked.ends, relative)
+                    if tracked.indexes is not None:
+                        index = tracked.indexes[relative]
+                    else:
+                        index = relative - (tracked.ends[message - 1] if message else 0)
+                    return RecordOrigin(tracked.sequence_numbers[message], tracked.offsets[message], index)
+        raise LookupError(f"ordinal {ordinal} is not tracked")

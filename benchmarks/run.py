@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     sdk_us = [item["ceiling"]["cpu_us_per_event"] for item in figures["rounds"] if item["ceiling"]["cpu_us_per_event"]]
     figures["sdk_us_per_event"] = min(sdk_us) if sdk_us else None
     if figures["sdk_us_per_event"]:
-        figures["pipeline_share"] = figures["micro"]["total_us"] / figures["sdk_us_per_event"]
+        figures["pipeline_share"] = figures["micro"]["pipeline_us"] / figures["sdk_us_per_event"]
     print_report(figures, args)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2, default=str))

@@ -6,7 +6,7 @@
     python -m benchmarks.sdk_contender standby  ...   a receive loop left running until SIGTERM
                                                       (the SDK's processor, for its idle CPU)
     python -m benchmarks.sdk_contender pipeline ...   the ceiling's loop with the module's receive
-                                                      side in its callback (consumer.to_message and
+                                                      side in its callback (events.to_batch and
                                                       Pipeline.messages_received) and a null intake:
                                                       what our callback alone costs the loop
 
@@ -66,7 +66,7 @@ class Counter:
 
 
 class InProcessPipeline:
-    """The module's receiving side on the ceiling's loop: to_message, decode, filter, chunk, track,
+    """The module's receiving side on the ceiling's loop: to_batch, decode, filter, chunk, track,
     and forwarding threads that serialize each chunk and accept it (no HTTP)."""
 
     def __init__(self, counter: Counter) -> None:
@@ -85,7 +85,7 @@ class InProcessPipeline:
         self.refs = {}
 
     def on_batch(self, context, events) -> None:
-        from azure_eventhub.consumer import to_message
+        from azure_eventhub.events import to_batch
         from azure_eventhub.messages import PartitionRef
 
         ref = self.refs.get(context.partition_id)
@@ -95,7 +95,7 @@ class InProcessPipeline:
             self.refs[context.partition_id] = ref
             self.pipeline.partition_opened(ref)
         if events:
-            self.pipeline.messages_received(ref, [to_message(event) for event in events], None)
+            self.pipeline.messages_received(ref, to_batch(events), None)
             self.counter.add(len(events))
 
 

@@ -1,12 +1,15 @@
 from azure_eventhub.checkpointing import Checkpointer
 from azure_eventhub.leases import Lease
+from azure_eventhub.messages import MessageBatch
 from tests.fakes import REF, FakeCheckpoints, LogRecorder, fresh_metrics
 
 
 def settled_lease(*sequence_numbers):
+    """Messages with no record to settle: settled as soon as tracked."""
     lease = Lease(REF, 10, 1000)
-    for number in sequence_numbers:
-        lease.tracker.seal(lease.tracker.open(number, str(number * 10), None))
+    numbers = list(sequence_numbers)
+    batch = MessageBatch([b""] * len(numbers), numbers, [str(number * 10) for number in numbers], [None] * len(numbers))
+    lease.tracker.add(batch, [0] * len(numbers))
     return lease
 
 

@@ -3,7 +3,14 @@
 from azure.eventhub import EventData
 from azure.eventhub.amqp import AmqpAnnotatedMessage, AmqpMessageBodyType
 
-from azure_eventhub.consumer import ReceiverSettings, _client_options, to_message
+from azure_eventhub.consumer import ReceiverSettings, _client_options
+from azure_eventhub.events import to_batch
+from azure_eventhub.messages import MessageBatch
+
+
+def to_message(event: EventData):
+    (message,) = to_batch([event])
+    return message
 
 
 def received(event: EventData, sequence_number=7, offset="4096", enqueued_ms=1_700_000_000_000) -> EventData:
@@ -61,9 +68,30 @@ def test_events_the_sdk_hands_over_twice_after_a_reconnect_pass_once():
 
     from azure_eventhub.consumer import EventHubReceiver
 
+    def batch(*numbers):
+        return MessageBatch([b"%d" % n for n in numbers], list(numbers), [str(n) for n in numbers], [None] * len(numbers))
+
     state = SimpleNamespace(_last_sequence={})
-    events = [SimpleNamespace(sequence_number=number) for number in (5, 6, 7)]
-    assert EventHubReceiver._unseen(state, "0", events) == events
-    replayed = [SimpleNamespace(sequence_number=number) for number in (6, 7, 8)]
-    assert [event.sequence_number for event in EventHubReceiver._unseen(state, "0", replayed)] == [8]
-    assert EventHubReceiver._unseen(state, "1", replayed) == replayed  # per partition
+    assert EventHubReceiver._unseen(state, "0", batch(5, 6, 7)) == batch(5, 6, 7)
+    assert EventHubReceiver._unseen(state, "0", batch(6, 7, 8)) == batch(8)
+    assert EventHubReceiver._unseen(state, "1", batch(6, 7, 8)) == batch(6, 7, 8)  # per partition
+
+
+def test_a_batch_has_property_columns_only_when_a_message_has_properties():
+    plain = [received(EventData(b"%d" % n), sequence_number=n, offset=str(n)) for n in range(3)]
+    batch = to_batch(plain)
+    assert batch.bodies == [b"0", b"1", b"2"] and batch.sequence_numbers == [0, 1, 2] and batch.offsets == ["0", "1", "2"]
+    assert batch.content_encodings is None and batch.content_types is None
+    gzipped = EventData(b"\x1f\x8b")
+    gzipped.properties = {"Content-Encoding": "gzip"}
+    typed = EventData(b"{}")
+    typed.content_type = "application/json"
+    batch = to_batch([*plain[:1], received(gzipped), received(typed)])
+    assert batch.content_encodings == [None, "gzip", None]
+    assert batch.content_types == [None, None, "application/json"]
+
+
+def test_a_body_of_several_data_sections_is_joined():
+    event = EventData(b"")
+    event._raw_amqp_message = AmqpAnnotatedMessage(data_body=[b'{"a":', b"1}"])
+    assert to_message(received(event)).body == b'{"a":1}'

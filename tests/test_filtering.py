@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from azure_eventhub.decoding import Record
+from azure_eventhub.batch_decoding import decode_batch
 from azure_eventhub.filtering import CategoryFilter
-
-
-def record(category: str | None) -> Record:
-    return Record("{}", category, 0)
 
 
 def test_no_category_configured_keeps_everything() -> None:
     keep_all = CategoryFilter([])
     assert not keep_all.active
-    assert all(keep_all.keep(record(c)) for c in ("SignInLogs", None, ""))
+    assert all(keep_all.keeps(c) for c in ("SignInLogs", None, ""))
 
 
 def test_blank_entries_do_not_activate_the_filter() -> None:
@@ -39,8 +35,26 @@ CASES = {
 def test_keep(categories: list[str], category: str | None, kept: bool) -> None:
     category_filter = CategoryFilter(categories)
     assert category_filter.active
-    assert category_filter.keep(record(category)) is kept
+    assert category_filter.keeps(category) is kept
 
 
 def test_accepts_any_iterable() -> None:
-    assert CategoryFilter(c for c in ("a", "b")).keep(record("B"))
+    assert CategoryFilter(c for c in ("a", "b")).keeps("B")
+
+
+def test_apply_drops_records_keeps_message_boundaries_and_item_indexes() -> None:
+    bodies = [
+        b'{"records": [{"category": "AuditLogs", "n": 0}, {"category": "SignInLogs", "n": 1}]}',
+        b'{"records": [{"category": "AuditLogs", "n": 2}]}',
+        b'{"category": "signinlogs", "n": 3}',
+    ]
+    filtered, dropped = CategoryFilter(["SignInLogs"]).apply(decode_batch(bodies, with_categories=True))
+    assert dropped == 2
+    assert filtered.texts == ['{"category":"SignInLogs","n":1}', '{"category":"signinlogs","n":3}']
+    assert filtered.ends == [1, 1, 2] and filtered.indexes == [1, 0]
+
+
+def test_apply_without_drops_returns_the_batch_as_it_is() -> None:
+    decoded = decode_batch([b'{"category": "AuditLogs"}'], with_categories=True)
+    assert CategoryFilter(["auditlogs"]).apply(decoded) == (decoded, 0)
+    assert CategoryFilter([]).apply(decoded) == (decoded, 0)

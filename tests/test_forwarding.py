@@ -6,6 +6,8 @@ from azure_eventhub.backpressure import Budget
 from azure_eventhub.chunking import ChunkBuilder
 from azure_eventhub.forwarding import DeadLetterJob, Forwarder, dead_letter_name
 from azure_eventhub.leases import Lease
+from azure_eventhub.messages import MessageBatch
+from azure_eventhub.tracking import RecordOrigin
 from tests.fakes import REF, FakeDeadLetters, FakeIntake, LogRecorder, fresh_metrics
 from tests.stack.waiting import wait_until
 
@@ -19,16 +21,21 @@ def make(intake=None, dead_letters=None, budget_chars=10_000):
     return forwarder, intake, dead_letters, log
 
 
+_sequence = {}
+
+
+def tracked(lease, count):
+    """Track ``count`` more messages of one record each (sequence numbers go on); the first ordinal."""
+    first = _sequence.get(id(lease), 0)
+    _sequence[id(lease)] = first + count
+    numbers = list(range(first, first + count))
+    batch = MessageBatch([b"{}"] * count, numbers, [str(number) for number in numbers], [None] * count)
+    return lease.tracker.add(batch, list(range(1, count + 1)))
+
+
 def chunk_of(lease, texts):
-    """One message per record, each sealed, all in one chunk."""
-    builder = ChunkBuilder(max_records=len(texts))
-    chunk = None
-    for number, text in enumerate(texts):
-        slot = lease.tracker.open(number, str(number), None)
-        lease.tracker.hold(slot)
-        lease.tracker.seal(slot)
-        chunk = builder.add(text, slot, 0)
-    return chunk
+    """One message per record, all in one chunk."""
+    return ChunkBuilder(max_records=len(texts)).add_run(texts, tracked(lease, len(texts)))[0]
 
 
 def test_an_accepted_chunk_settles_its_records():
@@ -58,10 +65,8 @@ def test_a_dead_letter_that_cannot_be_written_holds_the_checkpoint_until_it_is(m
     forwarder, _, dead_letters, log = make(dead_letters=FakeDeadLetters(failures=2))
     monkeypatch.setattr("azure_eventhub.forwarding.random.uniform", lambda a, b: 0.01)
     lease = Lease(REF, 10, 1000)
-    slot = lease.tracker.open(0, "0", None)
-    lease.tracker.hold(slot)
-    lease.tracker.seal(slot)
-    forwarder.submit_dead_letter(lease, DeadLetterJob(slot, 0, "x" * 10, "oversized", "too big"))
+    ordinal = tracked(lease, 1)
+    forwarder.submit_dead_letter(lease, DeadLetterJob(ordinal, RecordOrigin(0, "0", 0), "x" * 10, "oversized", "too big"))
     assert forwarder.drain(10)
     assert dead_letters.attempts == 3 and len(dead_letters.written) == 1
     assert lease.tracker.position.sequence_number == 0
@@ -111,7 +116,7 @@ def test_submission_waits_for_budget_and_gives_up_when_the_partition_is_lost():
 
 def test_dead_letter_names_say_where_the_record_came_from():
     lease = Lease(REF, 10, 1000)
-    slot = lease.tracker.open(42, "4200", None)
-    assert dead_letter_name(lease, DeadLetterJob(slot, None, b"\x00", "undecodable", "bad gzip")).endswith(
+    job = DeadLetterJob(0, RecordOrigin(42, "4200", None), b"\x00", "undecodable", "bad gzip")
+    assert dead_letter_name(lease, job).endswith(
         "/hub/$default/0/42-message.json"
     )

@@ -7,7 +7,7 @@ import pytest
 
 from azure_eventhub.decoding import MAX_RECORD_CHARS
 from azure_eventhub.errors import DecodingFailed
-from azure_eventhub.messages import Message
+from azure_eventhub.messages import Message, MessageBatch, PartitionInfo
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
 from tests.fakes import REF, FakeCheckpoints, FakeDeadLetters, FakeIntake, LogRecorder, fresh_metrics
 from tests.stack.waiting import wait_until
@@ -16,6 +16,10 @@ from tests.stack.waiting import wait_until
 def message(sequence_number, *records):
     body = orjson.dumps({"records": list(records)})
     return Message(body, sequence_number, str(sequence_number * 1000), 1_700_000_000.0 + sequence_number)
+
+
+def batch(*messages):
+    return MessageBatch.of(messages)
 
 
 @pytest.fixture
@@ -44,7 +48,7 @@ def checkpointed(checkpoints):
 def test_records_are_chunked_forwarded_and_checkpointed(parts):
     build, intake, _, checkpoints, _ = parts
     pipeline = build()
-    pipeline.messages_received(REF, [message(n, {"id": n}, {"id": n + 100}) for n in range(4)], None)
+    pipeline.messages_received(REF, batch(*[message(n, {"id": n}, {"id": n + 100}) for n in range(4)]), None)
     wait_until(lambda: checkpointed(checkpoints) == 3, 5)
     assert sorted(orjson.loads(record)["id"] for record in intake.records()) == [0, 1, 2, 3, 100, 101, 102, 103]
     assert all(len(chunk) <= 3 for chunk in intake.accepted)
@@ -53,7 +57,7 @@ def test_records_are_chunked_forwarded_and_checkpointed(parts):
 def test_a_partial_chunk_waits_at_most_the_linger_time(parts):
     build, intake, _, _, _ = parts
     pipeline = build(chunk_size=1000)
-    pipeline.messages_received(REF, [message(0, {"id": 1})], None)
+    pipeline.messages_received(REF, batch(message(0, {"id": 1})), None)
     wait_until(lambda: intake.records() == ['{"id":1}'], 3)
 
 
@@ -61,7 +65,7 @@ def test_filtered_records_are_counted_drops_that_let_the_checkpoint_move(parts):
     build, intake, _, checkpoints, _ = parts
     pipeline = build(categories=("SignInLogs",))
     pipeline.messages_received(
-        REF, [message(0, {"category": "signinlogs", "id": 1}, {"category": "AuditLogs", "id": 2}), message(1, {"id": 3})], None
+        REF, batch(message(0, {"category": "signinlogs", "id": 1}, {"category": "AuditLogs", "id": 2}), message(1, {"id": 3})), None
     )
     wait_until(lambda: checkpointed(checkpoints) == 1, 5)
     assert [orjson.loads(record)["id"] for record in intake.records()] == [1]
@@ -70,10 +74,10 @@ def test_filtered_records_are_counted_drops_that_let_the_checkpoint_move(parts):
 def test_a_failing_intake_leaves_the_checkpoint_where_it_was(parts):
     build, intake, _, checkpoints, _ = parts
     pipeline = build()
-    pipeline.messages_received(REF, [message(0, {"id": 0})], None)
+    pipeline.messages_received(REF, batch(message(0, {"id": 0})), None)
     wait_until(lambda: checkpointed(checkpoints) == 0, 5)
     intake.blocked.set()  # the intake stops answering
-    pipeline.messages_received(REF, [message(1, {"id": 1}, {"id": 2}, {"id": 3})], None)
+    pipeline.messages_received(REF, batch(message(1, {"id": 1}, {"id": 2}, {"id": 3})), None)
     wait_until(lambda: intake.calls == 2, 5)
     pipeline._checkpoint_and_measure()
     assert checkpointed(checkpoints) == 0
@@ -85,7 +89,7 @@ def test_a_refused_record_is_dead_lettered_and_the_rest_flows(parts):
     build, intake, dead, checkpoints, _ = parts
     intake.refuse = "poison"
     pipeline = build()
-    pipeline.messages_received(REF, [message(0, {"id": 0}, {"id": "poison"}, {"id": 2})], None)
+    pipeline.messages_received(REF, batch(message(0, {"id": 0}, {"id": "poison"}, {"id": 2})), None)
     wait_until(lambda: checkpointed(checkpoints) == 0, 5)
     assert sorted(intake.records()) == ['{"id":0}', '{"id":2}']
     assert len(dead.written) == 1
@@ -94,7 +98,7 @@ def test_a_refused_record_is_dead_lettered_and_the_rest_flows(parts):
 def test_an_oversized_record_goes_to_the_dead_letters(parts):
     build, intake, dead, checkpoints, _ = parts
     pipeline = build()
-    pipeline.messages_received(REF, [message(0, {"blob": "x" * MAX_RECORD_CHARS}, {"id": 1})], None)
+    pipeline.messages_received(REF, batch(message(0, {"blob": "x" * MAX_RECORD_CHARS}, {"id": 1})), None)
     wait_until(lambda: checkpointed(checkpoints) == 0, 5)
     assert intake.records() == ['{"id":1}']
     (document,) = dead.written.values()
@@ -105,7 +109,7 @@ def test_a_lost_partition_never_moves_its_checkpoint_again(parts):
     build, intake, _, checkpoints, _ = parts
     intake.blocked.set()
     pipeline = build()
-    pipeline.messages_received(REF, [message(0, {"id": 0}, {"id": 1}, {"id": 2})], None)
+    pipeline.messages_received(REF, batch(message(0, {"id": 0}, {"id": 1}, {"id": 2})), None)
     wait_until(lambda: intake.calls == 1, 5)
     pipeline.partition_closed(REF, "lost")
     intake.blocked.clear()
@@ -116,7 +120,7 @@ def test_a_lost_partition_never_moves_its_checkpoint_again(parts):
 def test_shutdown_writes_the_accepted_position(parts):
     build, _, _, checkpoints, _ = parts
     pipeline = build(checkpoint_interval=3600)
-    pipeline.messages_received(REF, [message(0, {"id": 0}, {"id": 1}, {"id": 2})], None)
+    pipeline.messages_received(REF, batch(message(0, {"id": 0}, {"id": 1}, {"id": 2})), None)
     wait_until(lambda: pipeline.leases()[0].tracker.position is not None, 5)
     assert pipeline.stop(2)
     pipeline.partition_closed(REF, "shutdown")
@@ -127,7 +131,7 @@ def test_messages_received_while_stopping_are_not_tracked(parts):
     build, intake, _, checkpoints, _ = parts
     pipeline = build()
     pipeline.stop(1)
-    pipeline.messages_received(REF, [message(0, {"id": 0})], None)
+    pipeline.messages_received(REF, batch(message(0, {"id": 0})), None)
     pipeline.write_final_checkpoints()
     assert intake.records() == [] and checkpoints.written == []
 
@@ -137,13 +141,13 @@ def test_receiving_goes_on_while_the_decoding_thread_waits_until_the_hand_over_i
     intake.blocked.set()
     # One chunk in flight fills the budget: the decoding thread then waits for room.
     pipeline = build(chunk_size=1, max_in_flight_chars=1, max_undecoded_bytes=50)
-    batches = [[message(number, {"id": number})] for number in range(6)]
+    batches = [batch(message(number, {"id": number})) for number in range(6)]
     returned = []
 
     def receive():
-        for batch in batches:
-            pipeline.messages_received(REF, batch, None)
-            returned.append(batch[0].sequence_number)
+        for received in batches:
+            pipeline.messages_received(REF, received, None)
+            returned.append(received.sequence_numbers[0])
 
     receiving = threading.Thread(target=receive, daemon=True)
     receiving.start()
@@ -164,14 +168,14 @@ def test_a_batch_queued_before_its_partition_was_lost_and_claimed_again_is_dropp
     build, intake, _, checkpoints, _ = parts
     intake.blocked.set()
     pipeline = build(chunk_size=1, max_in_flight_chars=1)
-    pipeline.messages_received(REF, [message(0, {"id": 0})], None)  # in flight
-    pipeline.messages_received(REF, [message(1, {"id": 1})], None)  # waits on the budget
-    pipeline.messages_received(REF, [message(2, {"id": 2})], None)  # queued, not decoded
+    pipeline.messages_received(REF, batch(message(0, {"id": 0})), None)  # in flight
+    pipeline.messages_received(REF, batch(message(1, {"id": 1})), None)  # waits on the budget
+    pipeline.messages_received(REF, batch(message(2, {"id": 2})), None)  # queued, not decoded
     wait_until(lambda: pipeline._handover.queued_bytes > 0, 5)
     pipeline.partition_closed(REF, "lost")
     pipeline.partition_opened(REF)  # claimed again: the new owner starts from the checkpoint
     intake.blocked.clear()
-    pipeline.messages_received(REF, [message(7, {"id": 7})], None)
+    pipeline.messages_received(REF, batch(message(7, {"id": 7})), None)
     wait_until(lambda: checkpointed(checkpoints) == 7, 5)
     assert 2 not in [orjson.loads(record)["id"] for record in intake.records()]
 
@@ -180,13 +184,71 @@ def test_a_decoding_failure_is_logged_and_hands_the_partition_back_to_the_sdk(pa
     build, intake, _, checkpoints, log = parts
     pipeline = build()
     broken = Message(b'{"id": 0}', None, "0")  # no sequence number: the decoding thread fails
-    pipeline.messages_received(REF, [broken], None)
+    pipeline.messages_received(REF, batch(broken), None)
     wait_until(lambda: "decoding a batch of partition" in log.texts(), 5)
     with pytest.raises(DecodingFailed):
-        pipeline.messages_received(REF, [message(1, {"id": 1})], None)
+        pipeline.messages_received(REF, batch(message(1, {"id": 1})), None)
     with pytest.raises(DecodingFailed):
         pipeline.receive_idle(REF, None)
     pipeline.partition_closed(REF, "lost")  # what the SDK does with the error
     pipeline.partition_opened(REF)
-    pipeline.messages_received(REF, [message(1, {"id": 1})], None)
+    pipeline.messages_received(REF, batch(message(1, {"id": 1})), None)
     wait_until(lambda: checkpointed(checkpoints) == 1, 5)
+
+
+def test_dead_letters_between_records_hold_the_checkpoint_until_written_and_name_their_item(parts):
+    build, intake, dead, checkpoints, _ = parts
+    intake.blocked.set()
+    dead.failures = 1  # the first dead letter write fails once: the checkpoint waits for it
+    pipeline = build(chunk_size=10)
+    undecodable = Message(b"\x1f\x8b\x08\x00 not gzip", 1, "1000", None, "gzip")
+    pipeline.messages_received(
+        REF,
+        batch(
+            message(0, {"id": 0}, {"type": "heartbeat"}, {"blob": "x" * MAX_RECORD_CHARS}, {"id": 3}),
+            undecodable,
+            message(2, {"id": 4}),
+        ),
+        None,
+    )
+    wait_until(lambda: len(dead.written) == 2, 10)
+    pipeline._checkpoint_and_measure()
+    assert checkpoints.written == []  # the records around the dead letters are not accepted yet
+    intake.blocked.clear()
+    wait_until(lambda: checkpointed(checkpoints) == 2, 5)
+    assert [orjson.loads(record)["id"] for record in intake.records()] == [0, 3, 4]
+    names = sorted(name.rsplit("/", 1)[1] for name in dead.written)
+    assert names == ["0-2.json", "1-message.json"]  # item 2 of message 0 (the heartbeat keeps its place)
+
+
+def test_a_caught_up_partition_sends_its_partial_chunk_at_once_one_at_a_time(parts):
+    build, intake, _, _, _ = parts
+    pipeline = build(chunk_size=100, linger_seconds=3600)  # only catching up can send a partial chunk
+    pipeline.messages_received(REF, batch(message(0, {"id": 0})), None)
+    pipeline.receive_idle(REF, None)
+    wait_until(lambda: intake.records() == ['{"id":0}'], 5)
+    intake.blocked.set()
+    pipeline.messages_received(REF, batch(message(1, {"id": 1})), None)
+    pipeline.receive_idle(REF, None)
+    wait_until(lambda: intake.calls == 2, 5)  # sent, and hanging
+    pipeline.messages_received(REF, batch(message(2, {"id": 2})), None)
+    pipeline.receive_idle(REF, None)
+    pipeline.receive_idle(REF, None)  # nothing new: no second hand-over
+    lease = pipeline.leases()[0]
+    wait_until(lambda: pipeline.handled == 6, 5)  # three batches, three caught-up marks
+    assert intake.calls == 2, "a partial chunk was already on its way: record 2 waits"
+    assert len(lease.builder._open) == 1
+    intake.blocked.clear()  # once record 1 is accepted, record 2 goes (the partition is still caught up)
+    wait_until(lambda: sorted(intake.records()) == ['{"id":0}', '{"id":1}', '{"id":2}'], 5)
+    pipeline.messages_received(REF, batch(message(3, {"id": 3})), None)
+    pipeline.receive_idle(REF, None)
+    wait_until(lambda: sorted(intake.records()) == ['{"id":0}', '{"id":1}', '{"id":2}', '{"id":3}'], 5)
+
+
+def test_a_batch_that_reaches_the_last_enqueued_event_sends_its_partial_chunk_without_waiting(parts):
+    build, intake, _, _, _ = parts
+    pipeline = build(chunk_size=100, linger_seconds=3600)
+    pipeline.messages_received(REF, batch(message(0, {"id": 0})), PartitionInfo(1, None))  # one more enqueued
+    pipeline.messages_received(REF, batch(message(1, {"id": 1})), PartitionInfo(1, None))  # the last one
+    wait_until(lambda: intake.records() == ['{"id":0}', '{"id":1}'], 5)
+    assert intake.calls == 1

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from azure_eventhub.errors import DecodingFailed
-from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
+from azure_eventhub.messages import Message, MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.receiver_process import PartitionRouter, ReceiveFailure, ReceiverProcess, _PipeHandler
 from tests.stack.waiting import wait_until
 
@@ -28,11 +28,11 @@ class RecordingHandler:
     def partition_closed(self, ref, reason):
         self.calls.append(("closed", ref.partition_id, reason))
 
-    def messages_received(self, ref, messages, info):
+    def messages_received(self, ref, batch, info):
         if self.fail_next is not None:
             error, self.fail_next = self.fail_next, None
             raise error
-        self.calls.append(("messages", ref.partition_id, [message.sequence_number for message in messages], info))
+        self.calls.append(("messages", ref.partition_id, batch.sequence_numbers, info))
 
     def receive_idle(self, ref, info):
         self.calls.append(("idle", ref.partition_id))
@@ -62,9 +62,14 @@ def message(number: int) -> Message:
     return Message(b'{"id": %d}' % number, number, str(number * 100), 1_700_000_000.0, "gzip", None)
 
 
-def test_messages_pickle_to_equal_messages():
-    original = [message(number) for number in range(3)]
+def batch(*numbers: int) -> MessageBatch:
+    return MessageBatch.of(message(number) for number in numbers)
+
+
+def test_batches_pickle_to_equal_batches():
+    original = batch(0, 1, 2)
     assert pickle.loads(pickle.dumps(original, protocol=5)) == original
+    assert list(original)[2] == message(2)
 
 
 def test_calls_are_replayed_in_order_on_the_parent_handler():
@@ -72,7 +77,7 @@ def test_calls_are_replayed_in_order_on_the_parent_handler():
     process, child, _, _ = connected(PartitionRouter(handler))
     info = PartitionInfo(41, 1_700_000_001.0)
     child.partition_opened(REF0)
-    child.messages_received(REF0, [message(1), message(2)], info)
+    child.messages_received(REF0, batch(1, 2), info)
     child.receive_idle(REF0, None)
     child.load_balanced(1)
     child.partition_closed(REF0, "shutdown")  # returns once the parent handled it (the ack)
@@ -106,12 +111,12 @@ def test_a_handler_failure_goes_back_and_the_next_callback_of_that_partition_rai
     child.partition_opened(REF0)
     child.partition_opened(REF1)
     handler.fail_next = DecodingFailed("decoding a batch of partition hub/group/0 failed: boom")
-    child.messages_received(REF0, [message(1)], None)
+    child.messages_received(REF0, batch(1), None)
     wait_until(lambda: child._failed, 3)
     child.receive_idle(REF1, None)  # another partition is not affected
     with pytest.raises(ReceiveFailure, match="boom"):
         child.receive_idle(REF0, None)  # the SDK then closes partition 0 as lost
-    child.messages_received(REF0, [message(2)], None)  # once only
+    child.messages_received(REF0, batch(2), None)  # once only
     wait_until(lambda: ("messages", "0", [2], None) in handler.calls, 3)
 
 
@@ -124,9 +129,9 @@ def test_a_partition_taken_by_another_process_drops_the_late_calls_of_the_first(
     wait_until(lambda: handler.calls == [("opened", "0")], 3)
     second.partition_opened(REF0)
     wait_until(lambda: len(handler.calls) == 3, 3)
-    first.messages_received(REF0, [message(7)], None)  # late: the partition is the second's now
+    first.messages_received(REF0, batch(7), None)  # late: the partition is the second's now
     first.partition_closed(REF0, "lost")
-    second.messages_received(REF0, [message(8)], None)
+    second.messages_received(REF0, batch(8), None)
     wait_until(lambda: handler.calls[-1][0] == "messages", 3)
     assert handler.calls == [("opened", "0"), ("closed", "0", "lost"), ("opened", "0"), ("messages", "0", [8], None)]
 
@@ -142,13 +147,13 @@ def test_a_process_whose_batches_are_dropped_is_told_to_read_the_partition_again
     wait_until(lambda: handler.calls == [("opened", "0")], 3)
     first.partition_opened(REF0)  # stale: read after the second's
     wait_until(lambda: len(handler.calls) == 3, 3)
-    second.messages_received(REF0, [message(9)], None)  # dropped...
+    second.messages_received(REF0, batch(9), None)  # dropped...
     wait_until(lambda: "0" in second._failed, 3)  # ...and the second must start partition 0 over
     with pytest.raises(ReceiveFailure, match="read again from its checkpoint"):
-        second.messages_received(REF0, [message(10)], None)
+        second.messages_received(REF0, batch(10), None)
     second.partition_closed(REF0, "lost")  # its SDK closes it (ignored here: not the holder)...
     second.partition_opened(REF0)  # ...and claims it again from the checkpoint
-    second.messages_received(REF0, [message(9)], None)
+    second.messages_received(REF0, batch(9), None)
     wait_until(lambda: handler.calls[-1] == ("messages", "0", [9], None), 3)
 
 

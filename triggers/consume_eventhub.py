@@ -24,7 +24,7 @@ from sekoia_automation.trigger import Trigger
 
 from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings
 from azure_eventhub.hub_probe import HubProbe
-from azure_eventhub.messages import Message, PartitionInfo, PartitionRef
+from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
 from azure_eventhub.receiver_process import HANDED_OVER, PartitionRouter, ReceiverProcess
@@ -235,8 +235,8 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         if owned == 0:
             self.heartbeat()
 
-    def messages_received(self, ref: PartitionRef, messages: list[Message], info: PartitionInfo | None) -> None:
-        self._pipeline.messages_received(ref, messages, info)
+    def messages_received(self, ref: PartitionRef, batch: MessageBatch, info: PartitionInfo | None) -> None:
+        self._pipeline.messages_received(ref, batch, info)
 
     def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None) -> None:
         self._pipeline.receive_idle(ref, info)
