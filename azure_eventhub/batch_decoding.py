@@ -67,11 +67,7 @@ def decode_batch(
     plain = content_encodings is None and content_types is None
     for position, body in enumerate(bodies):
         start = len(texts)
-        if (
-            type(body) is bytes
-            and body[:1] == b"{"
-            and (plain or _plain(content_encodings, content_types, position))
-        ):
+        if type(body) is bytes and body[:1] == b"{" and (plain or _plain(content_encodings, content_types, position)):
             try:
                 value = _loads(body)
             except _DecodeError:
@@ -80,7 +76,6 @@ def decode_batch(
                 items = value.get("records")
                 if type(items) is not list:
                     items = (value,)
-                taken = 0
                 try:
                     for item in items:
                         if type(item) is not dict or item.get("type") == "heartbeat":
@@ -89,19 +84,20 @@ def decode_batch(
                         if b"+" in raw:
                             break
                         append(raw.decode())
-                        if categories is not None:
+                        if with_categories:
                             categories.append(category_of(item))
-                        taken += 1
+                    else:
+                        if items:  # every item taken
+                            end = len(texts)
+                            fast_records += end - start
+                            if indexes is not None:
+                                indexes.extend(range(end - start))
+                            ends.append(end)
+                            continue
                 except _EncodeError:  # nested past orjson's limit: decode_message knows what to do
                     pass
-                if taken and taken == len(items):
-                    fast_records += taken
-                    if indexes is not None:
-                        indexes.extend(range(taken))
-                    ends.append(len(texts))
-                    continue
                 del texts[start:]
-                if categories is not None:
+                if with_categories:
                     del categories[start:]
         decoded = decode_message(
             body,

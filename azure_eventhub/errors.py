@@ -46,6 +46,7 @@ class Abandoned(CollectorError):
 
 
 class DecodingFailed(CollectorError):
-    """The decoding thread failed on a batch of a partition (a bug: decoding itself never raises).
-    Fate: logged; the partition's next receive callback raises it, so the SDK closes the partition
-    as lost and claims it again at its next load-balancing pass, from its last checkpoint."""
+    """Handling a batch of a partition failed in the pipeline (a bug: decoding itself never raises).
+    Fate: logged; raised to the receiver for that batch and every later one of the partition, so
+    the SDK closes the partition as lost and claims it again at its next load-balancing pass, from
+    its last checkpoint."""

@@ -1,14 +1,11 @@
-"""Received batches, from the receiving thread to the decoding thread.
+"""A bounded FIFO between two threads, in body bytes: a receiver process's outbox to its parent
+(receiver_process.py).
 
 The SDK's receiving loop serves every partition from one thread, and the time our callback takes is
-time that loop does not read: decoding in the callback cost a quarter of the throughput. So the
-callback only queues the batch here and returns; the decoding thread decodes, chunks and submits it
-while the loop reads the next one (the loop mostly waits on its sockets, with the GIL released).
-
-A FIFO keeps each partition's batches in the order received (slots must open in sequence order).
-Bounded in body bytes: when the decoding thread falls behind (it waits on the in-flight budget
-while the intake is slow or down), ``put`` waits, and receiving pauses. A receiver process's
-outbox to its parent is one too (receiver_process.py), for the same reason.
+time that loop does not read. So the callback only queues what it reports here and returns; another
+thread sends it while the loop reads on. A FIFO keeps each partition's batches in the order
+received. When the other side falls behind (the parent waits on its in-flight budget while the
+intake is slow or down), ``put`` waits, and receiving pauses.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ class Lease:
         # The checkpoint we resumed after (the first message's sequence number - 1): what lag counts
         # from until we write a checkpoint of our own.
         self.resumed_after: int | None = None
-        self.failure: Exception | None = None  # set by the decoding thread: errors.DecodingFailed
+        self.failure: Exception | None = None  # errors.DecodingFailed, once handling a batch failed
         self.received_since_idle = False  # a batch came since the last receive pass that brought none
         self.caught_up = False  # the last thing decoded for it was a receive pass that brought none
         self.partials_in_flight = 0  # chunks sent before they were full, not done yet (forwarding.py)

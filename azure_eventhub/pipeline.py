@@ -2,10 +2,10 @@
 
 Delivery is at-least-once: a partition's checkpoint moves only past messages whose every record
 was accepted by the intake, durably dead-lettered, or dropped by a counted rule (category filter,
-heartbeat, null). Callbacks come from the Event Hubs adapter's receiving thread; received batches
-are decoded, chunked and submitted by the pipeline's decoding thread (handover.py), so receiving
-goes on meanwhile. Receiving never waits for the intake while the in-flight budget has room; when it
-has none, the decoding thread waits, the hand-over fills, and receiving pauses.
+heartbeat, null). Callbacks come from a receiver process's reader thread (receiver_process.py),
+which decodes, chunks and submits each batch itself: the receiving loop runs in that other process
+and goes on meanwhile. Receiving never waits for the intake while the in-flight budget has room;
+when it has none, the callback waits, the pipe and the receiver's outbox fill, and receiving pauses.
 """
 
 from __future__ import annotations
@@ -16,17 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from azure_eventhub.backpressure import Budget
-from azure_eventhub.batch_decoding import DecodedBatch, decode_batch
+from azure_eventhub.batch_decoding import decode_batch
 from azure_eventhub.checkpointing import Checkpointer, CheckpointPort
 from azure_eventhub.chunking import DEFAULT_MAX_CHUNK_CHARS
-from azure_eventhub.decoding import MAX_RECORD_CHARS
 from azure_eventhub.errors import DecodingFailed
 from azure_eventhub.filtering import CategoryFilter
 from azure_eventhub.forwarding import DeadLetterJob, DeadLetterPort, Forwarder, IntakePort
-from azure_eventhub.handover import Handover
 from azure_eventhub.leases import Lease
 from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
+from azure_eventhub.routing import Routed, needs_dead_letters, route
 
 LogFunction = Callable[[str, str], None]
 
@@ -36,12 +35,10 @@ class PipelineSettings:
     chunk_size: int = 1000
     categories: tuple[str, ...] = ()
     max_chunk_chars: int = DEFAULT_MAX_CHUNK_CHARS
-    # Record characters received but not yet settled, all partitions together: about 2-3 times this
-    # in bytes of memory. Receiving pauses beyond it.
-    max_in_flight_chars: int = 48 * 1024 * 1024
-    # Message bodies received but not yet decoded: enough for the decoding thread to keep up with
-    # the receiving loop (dozens of 300-message batches of 1 KB), small beside the budget above.
-    max_undecoded_bytes: int = 8 * 1024 * 1024
+    # Record characters received but not yet settled, all partitions together: about 1.1 bytes of
+    # memory each (ASCII text). Receiving pauses beyond it. 32 Mi is two seconds of 1 KB records at
+    # 15,000 a second: more than is ever in flight at intake latencies up to a second.
+    max_in_flight_chars: int = 32 * 1024 * 1024
     forwarding_threads: int = 8
     linger_seconds: float = 1.0  # a partial chunk waits at most this long
     checkpoint_interval: float = 5.0  # coalesced checkpoint writes, per partition
@@ -65,8 +62,6 @@ class Pipeline:
         self._on_progress = on_progress
         self._filter = CategoryFilter(settings.categories)
         self._budget = Budget(settings.max_in_flight_chars)
-        # (lease, batch or None, caught up after it): see messages_received and receive_idle.
-        self._handover: Handover[tuple[Lease, MessageBatch | None, bool]] = Handover(settings.max_undecoded_bytes)
         self._forwarder = Forwarder(
             intake, dead_letters, self._budget, metrics, log, settings.forwarding_threads, on_progress
         )
@@ -76,14 +71,12 @@ class Pipeline:
         self._stopping = threading.Event()
         self._ticker: threading.Thread | None = None
         self._forwarded_at_last_progress = 0
-        self.handled = 0  # batches and caught-up marks the decoding thread has handled (tests wait on it)
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
         self._forwarder.start()
         self._ticker = threading.Thread(target=self._tick_forever, name="pipeline-ticker", daemon=True)
         self._ticker.start()
-        threading.Thread(target=self._decode_forever, name="pipeline-decoder", daemon=True).start()
         # Checkpoint writes get their own thread: one that waits on storage (retries, timeouts; a few
         # seconds per partition while storage is down) must not hold back the linger flush.
         threading.Thread(target=self._checkpoint_forever, name="pipeline-checkpoints", daemon=True).start()
@@ -92,7 +85,6 @@ class Pipeline:
         """Stop sending: queued work is abandoned, retries stop, requests already sent get up to
         ``drain_seconds`` to complete. Returns True if nothing was left in flight."""
         self._stopping.set()
-        self._handover.close()  # batches not decoded yet are not tracked: read again at the next start
         self._forwarder.stop()
         return self._forwarder.drain(drain_seconds)
 
@@ -133,7 +125,6 @@ class Pipeline:
             self._checkpointer.write(lease)
         lease.alive = False
         self._budget.wake()
-        self._handover.wake()
         self._metrics.partitions_owned(owned)
         self._metrics.forget_partition(ref.partition_id)
         if reason != "shutdown":
@@ -141,7 +132,10 @@ class Pipeline:
             self._log(f"Stopped receiving partition {ref}: {reason} (now owning {owned})", "warning")
 
     def messages_received(self, ref: PartitionRef, batch: MessageBatch, info: PartitionInfo | None) -> None:
-        """Queue the batch for the decoding thread; waits only while the hand-over is full."""
+        """Decode the batch and submit its chunks; waits only while the in-flight budget is full.
+        Raises DecodingFailed, then at every call for the partition until it is claimed again, if
+        handling a batch failed (a bug): the receiver then reads the partition again from its
+        checkpoint, since nothing after the failed batch may be tracked."""
         self._on_progress()
         lease = self._lease(ref)
         if lease is None or self._stopping.is_set():
@@ -152,37 +146,22 @@ class Pipeline:
             lease.info = info
         if not batch:
             return
-        # Caught up: the batch reaches the last event the hub had enqueued when it was delivered.
-        # The SDK's next pass over this partition, which would tell the same, may come a second or
-        # more later (it serves every partition in turn, and an idle one holds it 0.2 s).
-        last = lease.info.last_enqueued_sequence_number
-        caught_up = last is not None and batch.sequence_numbers[-1] >= last
-        # The lease, not the partition id, goes with the batch: if the partition is lost and claimed
-        # again before the batch is decoded, the batch belongs to the old claim and is dropped.
-        self._handover.put(
-            (lease, batch, caught_up), batch.body_bytes, lambda: not lease.alive or self._stopping.is_set(),
-            self._on_progress,
-        )  # fmt: skip
-        lease.received_since_idle = not caught_up
-
-    def _decode_forever(self) -> None:
-        while (item := self._handover.get()) is not None:
-            lease, batch, caught_up = item
-            try:
-                if not lease.alive or lease.failure is not None or self._stopping.is_set():
-                    pass  # the batch belongs to a claim that ended (or to a failed one): dropped
-                else:
-                    if batch is not None:
-                        self._decode_batch(lease, batch)
-                    if caught_up:
-                        self._caught_up(lease)
-            except Exception as error:  # the thread must outlive a bug: the partition starts over
-                lease.failure = DecodingFailed(
-                    f"decoding a batch of partition {lease.ref} failed: {type(error).__name__}: {error}"
-                )
-                self._log(f"{lease.failure}; the partition is received again from its checkpoint", "error")
-            finally:
-                self.handled += 1
+        try:
+            self._decode_batch(lease, batch)
+            # Caught up: the batch reached the last event the hub had enqueued when it was delivered.
+            # The SDK's next pass over this partition, which would tell the same, may come a second
+            # or more later (it serves every partition in turn, and an idle one holds it 0.2 s).
+            last = lease.info.last_enqueued_sequence_number
+            if last is not None and batch.sequence_numbers[-1] >= last:
+                self._caught_up(lease)
+            else:
+                lease.received_since_idle = True
+        except Exception as error:  # the receiver must outlive a bug: the partition starts over
+            lease.failure = DecodingFailed(
+                f"decoding a batch of partition {lease.ref} failed: {type(error).__name__}: {error}"
+            )
+            self._log(f"{lease.failure}; the partition is received again from its checkpoint", "error")
+            raise lease.failure from error
 
     def _decode_batch(self, lease: Lease, batch: MessageBatch) -> None:
         """Decode and filter the batch's records, track it, and submit its chunks and dead letters:
@@ -193,13 +172,12 @@ class Pipeline:
         self._metrics.messages_received(lease.ref.partition_id, len(batch))
         decoded = decode_batch(batch.bodies, batch.content_encodings, batch.content_types, self._filter.active)
         decoded, filtered = self._filter.apply(decoded)
-        texts = decoded.texts
-        if decoded.dead_letters or (texts and max(map(len, texts)) > MAX_RECORD_CHARS):
-            self._submit_with_dead_letters(lease, batch, decoded)
+        if needs_dead_letters(decoded):
+            self._submit_with_dead_letters(lease, batch, route(decoded))
         else:  # the usual batch: its records are one run of ordinals
             first = lease.tracker.add(batch, decoded.ends, decoded.indexes)
             forwarder = self._forwarder
-            for chunk in lease.builder.add_run(texts, first):
+            for chunk in lease.builder.add_run(decoded.texts, first):
                 forwarder.submit_chunk(lease, chunk)
         # Counted once per batch: a labelled metric costs about 1 us a call.
         for kind, count in decoded.outcomes.items():
@@ -207,44 +185,21 @@ class Pipeline:
         if filtered:
             self._metrics.filtered(filtered)
 
-    def _submit_with_dead_letters(self, lease: Lease, batch: MessageBatch, decoded: DecodedBatch) -> None:
-        """A batch with undecodable bodies or records over the intake's limit: those become dead
-        letters, each holding one ordinal between the records around it."""
-        undecodable = dict(decoded.dead_letters)
-        texts, record_indexes = decoded.texts, decoded.item_indexes()
-        ends: list[int] = []
-        indexes: list[int | None] = []
-        # Per ordinal: a record text to chunk, or a dead letter (payload, kind, reason).
-        entries: list[str | tuple[str | bytes, str, str]] = []
-        start = 0
-        for position, end in enumerate(decoded.ends):
-            if position in undecodable:
-                entries.append((undecodable[position].body, "undecodable", undecodable[position].reason))
-                indexes.append(None)
-            for number in range(start, end):
-                text = texts[number]
-                if len(text) > MAX_RECORD_CHARS:
-                    reason = f"record of {len(text)} characters exceeds the intake's limit of {MAX_RECORD_CHARS}"
-                    entries.append((text, "oversized", reason))
-                else:
-                    entries.append(text)
-                indexes.append(record_indexes[number])
-            ends.append(len(entries))
-            start = end
-        first = lease.tracker.add(batch, ends, indexes)
+    def _submit_with_dead_letters(self, lease: Lease, batch: MessageBatch, routed: Routed) -> None:
+        """Track the batch, then submit its records a run at a time and each dead letter between them."""
+        first = lease.tracker.add(batch, routed.ends, routed.indexes)
         forwarder = self._forwarder
         run: list[str] = []
-        for ordinal, entry in enumerate(entries, first):
+        for ordinal, entry in enumerate(routed.entries, first):
             if type(entry) is str:
                 run.append(entry)
                 continue
             for chunk in lease.builder.add_run(run, ordinal - len(run)):
                 forwarder.submit_chunk(lease, chunk)
             run = []
-            payload, kind, reason = entry
-            origin = lease.tracker.origin(ordinal)
-            forwarder.submit_dead_letter(lease, DeadLetterJob(ordinal, origin, payload, kind, reason))
-        for chunk in lease.builder.add_run(run, first + len(entries) - len(run)):
+            job = DeadLetterJob(ordinal, lease.tracker.origin(ordinal), entry.payload, entry.kind, entry.reason)
+            forwarder.submit_dead_letter(lease, job)
+        for chunk in lease.builder.add_run(run, first + len(routed.entries) - len(run)):
             forwarder.submit_chunk(lease, chunk)
 
     def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None) -> None:
@@ -258,14 +213,13 @@ class Pipeline:
             raise lease.failure
         if info is not None:
             lease.info = info
-        if lease.received_since_idle and not self._stopping.is_set():
+        if lease.received_since_idle and lease.alive and not self._stopping.is_set():
             lease.received_since_idle = False
-            # Behind the batches still queued: the partial chunk is the one they leave.
-            self._handover.put((lease, None, True), 0, lambda: not lease.alive or self._stopping.is_set(), self._on_progress)
+            self._caught_up(lease)
 
     def _caught_up(self, lease: Lease) -> None:
-        """Send the partition's partial chunk now rather than after the linger, unless another
-        partial chunk of it is still on its way. Waiting longer only pays when more records come
+        """The partition has nothing more to read for now: send its partial chunk now rather than
+        after the linger, unless another partial chunk of it is still on its way. Waiting longer only pays when more records come
         soon, and a caught-up partition has none waiting; the one-at-a-time rule (Nagle's, for TCP
         segments) keeps a trickle of records from becoming a request each."""
         lease.caught_up = True

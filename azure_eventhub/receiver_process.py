@@ -13,9 +13,9 @@ Protocol: pickled tuples on a duplex pipe.
                    ("idle", ref, info) ("error", ref, ReceiveFailure) ("balanced", owned) ("log", text, level)
   parent -> child: ("ack", ack) ("fail", partition_id, ReceiveFailure) ("stop",)
 Fates:
-- back-pressure: while the parent's handler waits (its hand-over is full), the parent does not read,
-  the pipe fills, then the child's outbox (OUTBOX_BYTES), and the SDK's callback waits: receiving
-  pauses.
+- back-pressure: while the parent's handler waits (its in-flight budget is full), the parent does
+  not read, the pipe fills, then the child's outbox (OUTBOX_BYTES), and the SDK's callback waits:
+  receiving pauses.
 - a partition closed at shutdown has its final checkpoint written before the child releases it
   (the child waits for the ack, at most ACK_SECONDS).
 - two children may briefly both report a partition (a takeover), and their pipes do not keep their
@@ -48,7 +48,9 @@ from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.owner_memory import OwnerSlot
 
 ACK_SECONDS = 5.0
-OUTBOX_BYTES = 4 * 1024 * 1024  # message bodies queued for the parent (about a dozen batches of 1 KB events)
+# Message bodies queued for the parent: two dozen batches of 1 KB events, so that the receiving loop
+# goes on through the parent's short pauses (a chunk waiting for room, a checkpoint write).
+OUTBOX_BYTES = 8 * 1024 * 1024
 HANDED_OVER = "the partition is held by another receiver process of this trigger; read again from its checkpoint"
 LogFunction = Callable[[str, str], None]
 

@@ -59,7 +59,7 @@ class _Tracked:
 
 
 class PartitionTracker:
-    """Thread-safe: the decoding thread adds batches; forwarding threads settle."""
+    """Thread-safe: the receiving side adds batches; forwarding threads settle."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

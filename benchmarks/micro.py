@@ -111,8 +111,7 @@ def _pipeline_cpu(payloads: list[bytes]) -> float:
 
 
 def _settle_all(pipeline: Pipeline, last: int) -> None:
-    """Flush the last partial chunk (once the decoding thread has added it) and wait until every
-    record is accepted and settled."""
+    """Flush the last partial chunk and wait until every record is accepted and settled."""
     lease = pipeline.leases()[0]
     waiting = threading.Event()
     while not (lease.tracker.position and lease.tracker.position.sequence_number == last):

@@ -94,3 +94,7 @@ def test_properties_per_message():
 )
 def test_generated_batches_decode_as_one_by_one(bodies):
     assert_same(bodies)
+
+
+def test_bodies_that_are_not_bytes_decode_as_decode_message_decodes_them():
+    assert_same([bytearray(b'{"a": 1}'), memoryview(b'{"b": 2}'), b'{"c": 3}'])

@@ -1,4 +1,4 @@
-"""The bounded hand-over between the receiving thread and the decoding thread."""
+"""The bounded hand-over between two threads (a receiver process's outbox)."""
 
 import threading
 

@@ -136,57 +136,51 @@ def test_messages_received_while_stopping_are_not_tracked(parts):
     assert intake.records() == [] and checkpoints.written == []
 
 
-def test_receiving_goes_on_while_the_decoding_thread_waits_until_the_hand_over_is_full(parts):
+def test_a_callback_waits_while_the_in_flight_budget_is_full(parts):
     build, intake, _, checkpoints, _ = parts
     intake.blocked.set()
-    # One chunk in flight fills the budget: the decoding thread then waits for room.
-    pipeline = build(chunk_size=1, max_in_flight_chars=1, max_undecoded_bytes=50)
-    batches = [batch(message(number, {"id": number})) for number in range(6)]
-    returned = []
-
-    def receive():
-        for received in batches:
-            pipeline.messages_received(REF, received, None)
-            returned.append(received.sequence_numbers[0])
-
-    receiving = threading.Thread(target=receive, daemon=True)
-    receiving.start()
-    # Batch 0 is in flight and batch 1 waits on the budget, in the decoding thread; then the
-    # hand-over takes the two next (22 bytes each, 50 at most): the callback returned for those four,
-    # and waits with the fifth.
-    wait_until(lambda: len(returned) == 4 and pipeline._handover.queued_bytes == 44, 5)
-    stalled_at = len(returned)
-    receiving.join(0.3)
-    assert len(returned) == stalled_at, "receiving must pause while the hand-over is full"
+    pipeline = build(chunk_size=1, max_in_flight_chars=1)  # one chunk in flight fills the budget
+    pipeline.messages_received(REF, batch(message(0, {"id": 0})), None)
+    returned = threading.Event()
+    waiting = threading.Thread(
+        target=lambda: (pipeline.messages_received(REF, batch(message(1, {"id": 1})), None), returned.set()), daemon=True
+    )
+    waiting.start()
+    waiting.join(0.3)
+    assert not returned.is_set(), "receiving must pause while the budget is full"
     intake.blocked.clear()
-    receiving.join(5)
-    wait_until(lambda: checkpointed(checkpoints) == 5, 5)
-    assert sorted(orjson.loads(record)["id"] for record in intake.records()) == list(range(6))
+    wait_until(returned.is_set, 5)
+    wait_until(lambda: checkpointed(checkpoints) == 1, 5)
 
 
-def test_a_batch_queued_before_its_partition_was_lost_and_claimed_again_is_dropped(parts):
+def test_a_callback_waiting_when_its_partition_is_lost_gives_up_and_the_new_claim_flows(parts):
     build, intake, _, checkpoints, _ = parts
     intake.blocked.set()
     pipeline = build(chunk_size=1, max_in_flight_chars=1)
     pipeline.messages_received(REF, batch(message(0, {"id": 0})), None)  # in flight
-    pipeline.messages_received(REF, batch(message(1, {"id": 1})), None)  # waits on the budget
-    pipeline.messages_received(REF, batch(message(2, {"id": 2})), None)  # queued, not decoded
-    wait_until(lambda: pipeline._handover.queued_bytes > 0, 5)
+    waiting = threading.Thread(
+        target=pipeline.messages_received, args=(REF, batch(message(1, {"id": 1})), None), daemon=True
+    )
+    waiting.start()  # waits on the budget
+    wait_until(lambda: intake.calls == 1, 5)
     pipeline.partition_closed(REF, "lost")
+    waiting.join(5)
+    assert not waiting.is_alive(), "the waiting callback must give up once its partition is lost"
     pipeline.partition_opened(REF)  # claimed again: the new owner starts from the checkpoint
     intake.blocked.clear()
     pipeline.messages_received(REF, batch(message(7, {"id": 7})), None)
     wait_until(lambda: checkpointed(checkpoints) == 7, 5)
-    assert 2 not in [orjson.loads(record)["id"] for record in intake.records()]
+    assert 1 not in [orjson.loads(record)["id"] for record in intake.records()]
 
 
-def test_a_decoding_failure_is_logged_and_hands_the_partition_back_to_the_sdk(parts):
+def test_a_failure_handling_a_batch_is_logged_and_hands_the_partition_back_to_the_sdk(parts):
     build, intake, _, checkpoints, log = parts
     pipeline = build()
-    broken = Message(b'{"id": 0}', None, "0")  # no sequence number: the decoding thread fails
-    pipeline.messages_received(REF, batch(broken), None)
-    wait_until(lambda: "decoding a batch of partition" in log.texts(), 5)
+    broken = Message(b'{"id": 0}', None, "0")  # no sequence number: handling the batch fails
     with pytest.raises(DecodingFailed):
+        pipeline.messages_received(REF, batch(broken), None)
+    assert "decoding a batch of partition" in log.texts()
+    with pytest.raises(DecodingFailed):  # nothing after the failed batch may be tracked
         pipeline.messages_received(REF, batch(message(1, {"id": 1})), None)
     with pytest.raises(DecodingFailed):
         pipeline.receive_idle(REF, None)
@@ -233,11 +227,9 @@ def test_a_caught_up_partition_sends_its_partial_chunk_at_once_one_at_a_time(par
     wait_until(lambda: intake.calls == 2, 5)  # sent, and hanging
     pipeline.messages_received(REF, batch(message(2, {"id": 2})), None)
     pipeline.receive_idle(REF, None)
-    pipeline.receive_idle(REF, None)  # nothing new: no second hand-over
     lease = pipeline.leases()[0]
-    wait_until(lambda: pipeline.handled == 6, 5)  # three batches, three caught-up marks
-    assert intake.calls == 2, "a partial chunk was already on its way: record 2 waits"
-    assert len(lease.builder._open) == 1
+    assert len(lease.builder._open) == 1, "a partial chunk was already on its way: record 2 waits"
+    assert intake.calls == 2
     intake.blocked.clear()  # once record 1 is accepted, record 2 goes (the partition is still caught up)
     wait_until(lambda: sorted(intake.records()) == ['{"id":0}', '{"id":1}', '{"id":2}'], 5)
     pipeline.messages_received(REF, batch(message(3, {"id": 3})), None)

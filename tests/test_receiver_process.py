@@ -44,14 +44,14 @@ class RecordingHandler:
         self.calls.append(("balanced", owned))
 
 
-def connected(router: PartitionRouter, number: int = 0, logs: list | None = None):
+def connected(router: PartitionRouter, number: int = 0, logs: list | None = None, outbox_bytes: int = 8 << 20):
     """A child-side handler wired to a ReceiverProcess reader (no process: the pipe is the point)."""
     parent_end, child_end = multiprocessing.Pipe(duplex=True)
     process = ReceiverProcess(number, None, router, lambda text, level: (logs if logs is not None else []).append((level, text)))
     process._connection = parent_end
     process._reader = threading.Thread(target=process._read, daemon=True)
     process._reader.start()
-    child = _PipeHandler(child_end)
+    child = _PipeHandler(child_end, outbox_bytes)
     stopped = threading.Event()
     child.on_stop = stopped.set
     threading.Thread(target=child.listen, daemon=True).start()
@@ -187,3 +187,32 @@ def test_logs_of_the_child_reach_the_parent_log():
     _, child, _, _ = connected(PartitionRouter(RecordingHandler()), logs=logs)
     child.log("Released partitions 0, 1 held by this replica before its restart", "info")
     wait_until(lambda: logs == [("info", "Released partitions 0, 1 held by this replica before its restart")], 3)
+
+
+def test_the_receiving_loop_goes_on_while_the_parent_is_busy_until_the_outbox_is_full():
+    handler = RecordingHandler()
+    busy = threading.Event()
+    busy.set()
+    recorded = handler.messages_received
+
+    def slow_parent(ref, batch, info):
+        while busy.is_set():
+            threading.Event().wait(0.01)
+        recorded(ref, batch, info)
+
+    handler.messages_received = slow_parent
+    _, child, _, _ = connected(PartitionRouter(handler), outbox_bytes=1 << 20)
+    child.partition_opened(REF0)
+    big = [MessageBatch([b"x" * 100_000], [number], [str(number)], [None]) for number in range(200)]
+    returned = []
+    receiving = threading.Thread(
+        target=lambda: [returned.append(child.messages_received(REF0, one, None)) for one in big], daemon=True
+    )
+    receiving.start()
+    wait_until(lambda: len(returned) >= 5, 5)  # the callback returns while the parent handles nothing
+    receiving.join(0.5)
+    assert receiving.is_alive() and len(returned) < 200, "20 MB cannot all wait in a 1 MB outbox and the pipe"
+    busy.clear()
+    receiving.join(10)
+    wait_until(lambda: len(handler.calls) == 201, 10)
+    assert [call[2] for call in handler.calls[1:]] == [[number] for number in range(200)]  # in order

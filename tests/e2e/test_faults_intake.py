@@ -302,8 +302,8 @@ def metric_value(text: str, name: str, label: str) -> float:
 
 @pytest.mark.soak  # 90 MB through the module: too heavy for every run on a small machine
 def test_receiving_pauses_while_the_intake_is_down_and_the_in_flight_budget_is_full(stack):
-    """48 MiB of record text in flight at most (PipelineSettings.max_in_flight_chars): beyond it the
-    receiving thread waits instead of queueing more. 450 records of 200,000 characters are 90 M."""
+    """32 Mi characters of record text in flight at most (PipelineSettings.max_in_flight_chars):
+    beyond it receiving waits instead of queueing more. 450 records of 200,000 characters are 90 M."""
     platform = stack.platform
     platform.set_fault("status", code=503)
     producer = SteadyProducer(stack, partitions=1, per_message=1)
