@@ -9,9 +9,12 @@ in order, on the parent's handler. Several children share the partitions through
 as replicas do, each with its own owner id and owner slot (owner_memory.py).
 
 Protocol: pickled tuples on a duplex pipe.
-  child -> parent: ("opened", ref) ("closed", ref, reason, ack) ("messages", ref, batch, info)
+  child -> parent: ("opened", ref, claim) ("closed", ref, reason, ack) ("messages", ref, batch, info)
                    ("idle", ref, info) ("error", ref, ReceiveFailure) ("balanced", owned) ("log", text, level)
-  parent -> child: ("ack", ack) ("fail", partition_id, ReceiveFailure) ("stop",)
+  parent -> child: ("ack", ack) ("fail", partition_id, claim, ReceiveFailure) ("stop",)
+A claim is the child's number for one opening of a partition: a failure the parent sends applies to
+the claim whose calls it read, never to a later one (it may arrive after the child opened the
+partition again, from its checkpoint: then it is moot).
 Fates:
 - back-pressure: while the parent's handler waits (its in-flight budget is full), the parent does
   not read, the pipe fills, then the child's outbox (OUTBOX_BYTES), and the SDK's callback waits:
@@ -22,7 +25,9 @@ Fates:
   reports in time order: the last whose "opened" the parent reads holds it there. Batches of the
   other are dropped (not tracked), and if it is still receiving the partition it is told to start
   it over ("fail"): its SDK closes it and claims it again from the checkpoint, so no record is
-  skipped, whichever process really owns the partition.
+  skipped, whichever process really owns the partition. The cost, when the two opened it within
+  a few milliseconds (the children's first load-balancing passes race at start): if the one told
+  to start over held the link, the partition waits for the next load-balancing pass (10 s).
 - parent killed: the kernel kills the child (PR_SET_PDEATHSIG), so no orphan holds partitions.
 - a handler failure for a partition (errors.DecodingFailed) goes back to the child, whose next
   callback for it raises it: the SDK closes the partition as lost and claims it again.
@@ -130,6 +135,7 @@ class ReceiverProcess:
         self._reader: threading.Thread | None = None
         self._open: dict[str, PartitionRef] = {}
         self._sent_failures: set[str] = set()  # partitions told to start over, until opened again
+        self._claims: dict[str, int] = {}  # partition id -> the child's claim whose calls come now
 
     def start(self) -> None:
         # spawn, not fork: the parent runs threads (a forked child could inherit a held lock).
@@ -178,6 +184,10 @@ class ReceiverProcess:
         except (OSError, ValueError):  # the child is gone: the reader has seen it or will
             pass
 
+    def _fail(self, partition_id: str, failure: ReceiveFailure) -> None:
+        """Tell the child to read the partition again from its checkpoint (the claim read last)."""
+        self._send(("fail", partition_id, self._claims.get(partition_id), failure))
+
     def _read(self) -> None:
         router, handler, number = self._router, self._router.handler, self.number
         try:
@@ -193,14 +203,15 @@ class ReceiverProcess:
                             else:
                                 handler.receive_idle(ref, item[2])
                         except CollectorError as failure:  # e.g. DecodingFailed: the child's SDK restarts it
-                            self._send(("fail", ref.partition_id, ReceiveFailure.of(failure)))
+                            self._fail(ref.partition_id, ReceiveFailure.of(failure))
                     elif kind == "messages" and ref.partition_id not in self._sent_failures:
                         # The partition is another process's here (their reports crossed): these
                         # messages are dropped, so this child must read them again from the checkpoint.
                         self._sent_failures.add(ref.partition_id)
-                        self._send(("fail", ref.partition_id, ReceiveFailure(HANDED_OVER, ())))
+                        self._fail(ref.partition_id, ReceiveFailure(HANDED_OVER, ()))
                 elif kind == "opened":
                     self._open[item[1].partition_id] = item[1]
+                    self._claims[item[1].partition_id] = item[2]
                     self._sent_failures.discard(item[1].partition_id)
                     router.opened(number, item[1])
                 elif kind == "closed":
@@ -250,6 +261,9 @@ class _PipeHandler:
         self._acks = itertools.count(1)
         self._waiting: dict[int, threading.Event] = {}
         self._failed: dict[str, CollectorError] = {}  # partition id -> the parent's failure for it
+        self._claims: dict[str, int] = {}  # partition id -> its current claim (module docstring)
+        self._claim_numbers = itertools.count(1)
+        self._claims_lock = threading.Lock()
         self.on_stop: Callable[[], None] = lambda: None
         threading.Thread(target=self._send_forever, name="parent-outbox", daemon=True).start()
 
@@ -278,7 +292,10 @@ class _PipeHandler:
                     if waiting is not None:
                         waiting.set()
                 elif item[0] == "fail":
-                    self._failed[item[1]] = item[2]
+                    _, partition_id, claim, failure = item
+                    with self._claims_lock:
+                        if self._claims.get(partition_id) == claim:  # else told for a claim that ended
+                            self._failed[partition_id] = failure
                 elif item[0] == "stop":
                     self.on_stop()  # acks of the partitions closing now still come: keep listening
         except (EOFError, OSError):
@@ -288,7 +305,8 @@ class _PipeHandler:
         self.on_stop()
 
     def _raise_if_failed(self, ref: PartitionRef) -> None:
-        failure = self._failed.pop(ref.partition_id, None)
+        with self._claims_lock:
+            failure = self._failed.pop(ref.partition_id, None)
         if failure is not None:
             raise failure  # the SDK closes the partition as lost and claims it again
 
@@ -297,10 +315,15 @@ class _PipeHandler:
 
     # ReceiveHandler
     def partition_opened(self, ref: PartitionRef) -> None:
-        self.send(("opened", ref))
+        with self._claims_lock:
+            claim = self._claims[ref.partition_id] = next(self._claim_numbers)
+            self._failed.pop(ref.partition_id, None)
+        self.send(("opened", ref, claim))
 
     def partition_closed(self, ref: PartitionRef, reason: str) -> None:
-        self._failed.pop(ref.partition_id, None)  # told for the claim that ends here
+        with self._claims_lock:  # what the parent told for the claim that ends here is moot now
+            self._claims.pop(ref.partition_id, None)
+            self._failed.pop(ref.partition_id, None)
         ack = next(self._acks)
         done = self._waiting[ack] = threading.Event()
         try:

@@ -10,7 +10,7 @@ import pytest
 
 from azure_eventhub.errors import DecodingFailed
 from azure_eventhub.messages import Message, MessageBatch, PartitionInfo, PartitionRef
-from azure_eventhub.receiver_process import PartitionRouter, ReceiveFailure, ReceiverProcess, _PipeHandler
+from azure_eventhub.receiver_process import HANDED_OVER, PartitionRouter, ReceiveFailure, ReceiverProcess, _PipeHandler
 from tests.stack.waiting import wait_until
 
 REF0 = PartitionRef("ns.example:5671", "hub", "group", "0")
@@ -216,3 +216,26 @@ def test_the_receiving_loop_goes_on_while_the_parent_is_busy_until_the_outbox_is
     receiving.join(10)
     wait_until(lambda: len(handler.calls) == 201, 10)
     assert [call[2] for call in handler.calls[1:]] == [[number] for number in range(200)]  # in order
+
+
+def test_a_failure_told_for_an_ended_claim_does_not_touch_the_next_one():
+    """Regression: the parent's "read it again" for a claim whose late batches it dropped could
+    reach the child after the child had closed and opened the partition again; the new claim then
+    failed at its first batch and the partition stopped for a load-balancing interval."""
+    handler = RecordingHandler()
+    process, child, _, _ = connected(PartitionRouter(handler))
+    child.partition_opened(REF0)
+    wait_until(lambda: handler.calls == [("opened", "0")], 3)
+    stale = process._claims["0"]
+    child.partition_closed(REF0, "lost")
+    child.partition_opened(REF0)  # claimed again
+    wait_until(lambda: process._claims["0"] != stale, 3)
+    process._send(("fail", "0", stale, ReceiveFailure(HANDED_OVER, ())))  # late, for the ended claim
+    child.partition_opened(REF1)
+    wait_until(lambda: "1" in process._claims, 3)
+    process._fail("1", ReceiveFailure(HANDED_OVER, ()))  # for the current claim of partition 1
+    wait_until(lambda: "1" in child._failed, 3)
+    assert "0" not in child._failed
+    child.messages_received(REF0, batch(3), None)  # the new claim of partition 0 flows
+    with pytest.raises(ReceiveFailure):
+        child.messages_received(REF1, batch(4), None)
