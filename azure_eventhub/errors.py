@@ -47,6 +47,13 @@ class Abandoned(CollectorError):
 
 class DecodingFailed(CollectorError):
     """Handling a batch of a partition failed in the pipeline (a bug: decoding itself never raises).
-    Fate: logged; raised to the receiver for that batch and every later one of the partition, so
-    the SDK closes the partition as lost and claims it again at its next load-balancing pass, from
-    its last checkpoint."""
+    Fate: logged; raised to the receiver for that batch and every later one of the partition; its
+    receiver process then reads the partition again from its checkpoint (ReadAgain)."""
+
+
+class ReadAgain(CollectorError):
+    """Raised in a receiver process's callback for a partition whose batches the trigger's process
+    did not track (it dropped them, or handling one failed). Fate: that process closes the
+    partition's consumer and opens it again at once from its checkpoint, keeping its ownership
+    (processor.FixedEventProcessor), so no record is skipped and the partition does not wait for a
+    load-balancing pass."""

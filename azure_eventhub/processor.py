@@ -9,11 +9,15 @@ import time
 from azure.eventhub._eventprocessor.common import CloseReason
 from azure.eventhub._eventprocessor.event_processor import EventProcessor
 
+from azure_eventhub.errors import ReadAgain
+
 
 class FixedEventProcessor(EventProcessor):
-    """The SDK's processor with three fixes, all in its receiving loop: it waits instead of spinning
+    """The SDK's processor with four fixes, all in its receiving loop: it waits instead of spinning
     a whole core while it owns no partition; it re-reads the hub's partition ids now and then (the SDK
-    reads them once) so partitions added later get consumed; and at shutdown it closes its partitions
+    reads them once) so partitions added later get consumed; a callback that raises ReadAgain has its
+    partition read again at once from the checkpoint (the SDK would close it, release it, and leave
+    it unread until a load-balancing pass claims it again); and at shutdown it closes its partitions
     in parallel, so that all are released within the stop budget."""
 
     idle_poll_seconds = 0.5
@@ -58,6 +62,35 @@ class FixedEventProcessor(EventProcessor):
         for thread in closing:
             thread.join()
 
+
+    def _do_receive(self, partition_id: str, consumer) -> None:
+        try:
+            consumer.receive(self._batch, self._max_batch_size, self._max_wait_time)
+        except ReadAgain as request:
+            self._process_error(self._partition_contexts[partition_id], request)
+            self._read_again(partition_id, consumer)
+        except Exception as error:  # what the SDK's own _do_receive does with any other error
+            self._process_error(self._partition_contexts[partition_id], error)
+            self._close_consumer(partition_id, consumer, CloseReason.OWNERSHIP_LOST)
+
+    def _read_again(self, partition_id: str, consumer) -> None:
+        """Close the partition's consumer and open a new one from the stored checkpoint, still owning
+        the partition. Without the checkpoints (storage failing), close it as the SDK does."""
+        try:
+            checkpoints = self._ownership_manager.get_checkpoints() if self._checkpoint_store else None
+        except Exception as error:
+            self._process_error(self._partition_contexts[partition_id], error)
+            self._close_consumer(partition_id, consumer, CloseReason.OWNERSHIP_LOST)
+            return
+        consumer.close()
+        with self._lock:
+            del self._consumers[partition_id]
+        if self._partition_close_handler:
+            try:
+                self._partition_close_handler(self._partition_contexts[partition_id], CloseReason.OWNERSHIP_LOST)
+            except Exception as error:
+                self._process_error(self._partition_contexts[partition_id], error)
+        self._create_tasks_for_claimed_ownership([partition_id], checkpoints)
 
     _unreachable_passes = 0
 

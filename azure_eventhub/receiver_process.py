@@ -23,14 +23,14 @@ Fates:
   (the child waits for the ack, at most ACK_SECONDS).
 - two children may briefly both report a partition (a takeover), and their pipes do not keep their
   reports in time order: the last whose "opened" the parent reads holds it there. Batches of the
-  other are dropped (not tracked), and if it is still receiving the partition it is told to start
-  it over ("fail"): its SDK closes it and claims it again from the checkpoint, so no record is
-  skipped, whichever process really owns the partition. The cost, when the two opened it within
-  a few milliseconds (the children's first load-balancing passes race at start): if the one told
-  to start over held the link, the partition waits for the next load-balancing pass (10 s).
+  other are dropped (not tracked). That other is usually the stale reader (its link is taken over
+  and its SDK closes the partition); if instead the holder here closes it (it was the stale one),
+  the other's next report makes the parent tell it to read the partition again ("fail"): it
+  reopens it at once from the checkpoint (errors.ReadAgain), so no record is skipped and the
+  partition does not wait for a load-balancing pass.
 - parent killed: the kernel kills the child (PR_SET_PDEATHSIG), so no orphan holds partitions.
 - a handler failure for a partition (errors.DecodingFailed) goes back to the child, whose next
-  callback for it raises it: the SDK closes the partition as lost and claims it again.
+  callback for it raises ReadAgain: the partition is read again from its checkpoint.
 - child dead: every partition it had open is closed as lost in the parent, and ``alive`` turns
   False (the trigger then restarts collection).
 """
@@ -47,7 +47,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from azure_eventhub.consumer import EventHubReceiver, ReceiveHandler, ReceiverSettings
-from azure_eventhub.errors import CollectorError
+from azure_eventhub.errors import CollectorError, ReadAgain
 from azure_eventhub.handover import Handover
 from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.owner_memory import OwnerSlot
@@ -105,6 +105,9 @@ class PartitionRouter:
 
     def holds(self, process: int, ref: PartitionRef) -> bool:
         return self._holder.get(ref.partition_id) == process
+
+    def holder(self, ref: PartitionRef) -> int | None:
+        return self._holder.get(ref.partition_id)
 
     def process_ended(self, process: int, refs: list[PartitionRef]) -> None:
         for ref in refs:
@@ -202,11 +205,17 @@ class ReceiverProcess:
                                 handler.messages_received(ref, item[2], item[3])
                             else:
                                 handler.receive_idle(ref, item[2])
-                        except CollectorError as failure:  # e.g. DecodingFailed: the child's SDK restarts it
+                        except CollectorError as failure:  # e.g. DecodingFailed: the child reads it again
                             self._fail(ref.partition_id, ReceiveFailure.of(failure))
-                    elif kind == "messages" and ref.partition_id not in self._sent_failures:
-                        # The partition is another process's here (their reports crossed): these
-                        # messages are dropped, so this child must read them again from the checkpoint.
+                    elif (
+                        router.holder(ref) is None
+                        and ref.partition_id in self._open
+                        and ref.partition_id not in self._sent_failures
+                    ):
+                        # Dropped while another process held the partition here, which has since
+                        # closed it: this child holds it, and must read it again from the checkpoint.
+                        # (While the other holds it, this one is the stale reader: its link is
+                        # taken over and its SDK closes the partition by itself.)
                         self._sent_failures.add(ref.partition_id)
                         self._fail(ref.partition_id, ReceiveFailure(HANDED_OVER, ()))
                 elif kind == "opened":
@@ -308,7 +317,7 @@ class _PipeHandler:
         with self._claims_lock:
             failure = self._failed.pop(ref.partition_id, None)
         if failure is not None:
-            raise failure  # the SDK closes the partition as lost and claims it again
+            raise ReadAgain(str(failure))  # FixedEventProcessor reopens the partition from its checkpoint
 
     def log(self, text: str, level: str) -> None:
         self.send(("log", text, level))

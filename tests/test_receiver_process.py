@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from azure_eventhub.errors import DecodingFailed
+from azure_eventhub.errors import DecodingFailed, ReadAgain
 from azure_eventhub.messages import Message, MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.receiver_process import HANDED_OVER, PartitionRouter, ReceiveFailure, ReceiverProcess, _PipeHandler
 from tests.stack.waiting import wait_until
@@ -114,8 +114,8 @@ def test_a_handler_failure_goes_back_and_the_next_callback_of_that_partition_rai
     child.messages_received(REF0, batch(1), None)
     wait_until(lambda: child._failed, 3)
     child.receive_idle(REF1, None)  # another partition is not affected
-    with pytest.raises(ReceiveFailure, match="boom"):
-        child.receive_idle(REF0, None)  # the SDK then closes partition 0 as lost
+    with pytest.raises(ReadAgain, match="boom"):
+        child.receive_idle(REF0, None)  # the processor then reads partition 0 again from its checkpoint
     child.messages_received(REF0, batch(2), None)  # once only
     wait_until(lambda: ("messages", "0", [2], None) in handler.calls, 3)
 
@@ -136,9 +136,11 @@ def test_a_partition_taken_by_another_process_drops_the_late_calls_of_the_first(
     assert handler.calls == [("opened", "0"), ("closed", "0", "lost"), ("opened", "0"), ("messages", "0", [8], None)]
 
 
-def test_a_process_whose_batches_are_dropped_is_told_to_read_the_partition_again():
+def test_a_process_whose_batches_are_dropped_reads_the_partition_again_once_the_holder_closes_it():
     """Reports of two processes cross: the parent gives the partition to the one whose "opened" it
-    read last, while the other may be the real owner. The other is told to start it over."""
+    read last, while the other may be the real reader. While the parent's holder has it, the other's
+    batches are dropped (it is the stale one, usually: its link is taken over); once the holder
+    closes it, the other, still reporting, is told to read the partition again."""
     handler = RecordingHandler()
     router = PartitionRouter(handler)
     _, first, _, _ = connected(router, number=0)
@@ -147,14 +149,17 @@ def test_a_process_whose_batches_are_dropped_is_told_to_read_the_partition_again
     wait_until(lambda: handler.calls == [("opened", "0")], 3)
     first.partition_opened(REF0)  # stale: read after the second's
     wait_until(lambda: len(handler.calls) == 3, 3)
-    second.messages_received(REF0, batch(9), None)  # dropped...
-    wait_until(lambda: "0" in second._failed, 3)  # ...and the second must start partition 0 over
-    with pytest.raises(ReceiveFailure, match="read again from its checkpoint"):
-        second.messages_received(REF0, batch(10), None)
-    second.partition_closed(REF0, "lost")  # its SDK closes it (ignored here: not the holder)...
-    second.partition_opened(REF0)  # ...and claims it again from the checkpoint
+    second.messages_received(REF0, batch(9), None)  # dropped, and nothing told: the first holds it
+    first.partition_closed(REF0, "lost")  # its link was the one taken over
+    second.messages_received(REF0, batch(10), None)  # dropped: now nobody holds it...
+    wait_until(lambda: "0" in second._failed, 3)  # ...so the second must read it again
+    with pytest.raises(ReadAgain, match="read again from its checkpoint"):
+        second.messages_received(REF0, batch(11), None)
+    second.partition_closed(REF0, "lost")  # the processor closes it (ignored here: not the holder)...
+    second.partition_opened(REF0)  # ...and opens it again from the checkpoint
     second.messages_received(REF0, batch(9), None)
     wait_until(lambda: handler.calls[-1] == ("messages", "0", [9], None), 3)
+    assert [call for call in handler.calls if call[0] == "messages"] == [("messages", "0", [9], None)]
 
 
 def test_when_the_child_goes_away_its_partitions_are_closed_as_lost_and_the_reader_ends():
@@ -237,5 +242,5 @@ def test_a_failure_told_for_an_ended_claim_does_not_touch_the_next_one():
     wait_until(lambda: "1" in child._failed, 3)
     assert "0" not in child._failed
     child.messages_received(REF0, batch(3), None)  # the new claim of partition 0 flows
-    with pytest.raises(ReceiveFailure):
+    with pytest.raises(ReadAgain):
         child.messages_received(REF1, batch(4), None)
