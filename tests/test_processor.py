@@ -1,0 +1,81 @@
+"""FixedEventProcessor's closing of a partition, on the SDK's own processor with small fakes for the
+client and the consumers (no connection is opened: only the closing path runs)."""
+
+import threading
+import time
+from types import SimpleNamespace
+
+from azure.eventhub import PartitionContext
+from azure.eventhub._eventprocessor.common import CloseReason
+
+from azure_eventhub.processor import FixedEventProcessor
+from tests.stack.waiting import wait_until
+
+
+class FakeClient:
+    _address = SimpleNamespace(hostname="ns.example")
+    eventhub_name = "hub"
+
+
+class SlowConsumer:
+    """A consumer whose close takes as long as the test says (the SDK's joins a keep-alive thread)."""
+
+    def __init__(self, failure: Exception | None = None) -> None:
+        self.may_close = threading.Event()
+        self.closed = threading.Event()
+        self.failure = failure
+
+    def close(self) -> None:
+        self.may_close.wait(10)
+        self.closed.set()
+        if self.failure is not None:
+            raise self.failure
+
+
+def processor_with(consumer: SlowConsumer) -> tuple[FixedEventProcessor, list, list]:
+    closes: list = []
+    errors: list = []
+    processor = FixedEventProcessor(
+        FakeClient(),
+        "group",
+        lambda context, events: None,
+        batch=True,
+        on_partition_close=lambda context, reason: closes.append((context.partition_id, reason)),
+        on_error=lambda context, error: errors.append(error),
+    )
+    processor._partition_contexts["0"] = PartitionContext("ns.example", "hub", "group", "0")
+    processor._consumers["0"] = consumer
+    return processor, closes, errors
+
+
+def test_a_lost_partition_is_forgotten_at_once_while_its_consumer_closes_in_the_background():
+    consumer = SlowConsumer()
+    processor, closes, errors = processor_with(consumer)
+    started = time.monotonic()
+    processor._close_consumer("0", consumer, CloseReason.OWNERSHIP_LOST)
+    assert time.monotonic() - started < 0.5  # the consumer's close still waits
+    assert "0" not in processor._consumers
+    assert closes == [("0", CloseReason.OWNERSHIP_LOST)]
+    assert not consumer.closed.is_set()
+    consumer.may_close.set()
+    wait_until(consumer.closed.is_set, 5, message="the consumer was never closed")
+    assert errors == []
+
+
+def test_at_shutdown_the_consumer_is_closed_before_the_partition_is_told_closed():
+    consumer = SlowConsumer()
+    consumer.may_close.set()
+    processor, closes, _ = processor_with(consumer)
+    processor._close_consumer("0", consumer, CloseReason.SHUTDOWN)
+    assert consumer.closed.is_set()
+    assert closes == [("0", CloseReason.SHUTDOWN)]
+
+
+def test_a_consumer_that_fails_to_close_is_reported_not_raised():
+    consumer = SlowConsumer(failure=ConnectionError("link already detached"))
+    consumer.may_close.set()
+    processor, closes, errors = processor_with(consumer)
+    processor._close_consumer("0", consumer, CloseReason.OWNERSHIP_LOST)
+    wait_until(lambda: errors, 5, message="the close failure was not reported")
+    assert [str(error) for error in errors] == ["link already detached"]
+    assert closes == [("0", CloseReason.OWNERSHIP_LOST)]
