@@ -144,12 +144,17 @@ def test_a_process_whose_batches_are_dropped_reads_the_partition_again_once_the_
     handler = RecordingHandler()
     router = PartitionRouter(handler)
     _, first, _, _ = connected(router, number=0)
-    _, second, _, _ = connected(router, number=1)
+    second_logs: list = []
+    _, second, _, _ = connected(router, number=1, logs=second_logs)
     second.partition_opened(REF0)
     wait_until(lambda: handler.calls == [("opened", "0")], 3)
     first.partition_opened(REF0)  # stale: read after the second's
     wait_until(lambda: len(handler.calls) == 3, 3)
     second.messages_received(REF0, batch(9), None)  # dropped, and nothing told: the first holds it
+    # The two pipes are read by two threads: the parent must have read batch 9 before the close
+    # (else it is dropped after it, and the second is told at once). A pipe keeps its order.
+    second.log("batch 9 sent", "info")
+    wait_until(lambda: ("info", "batch 9 sent") in second_logs, 3)
     first.partition_closed(REF0, "lost")  # its link was the one taken over
     second.messages_received(REF0, batch(10), None)  # dropped: now nobody holds it...
     wait_until(lambda: "0" in second._failed, 3)  # ...so the second must read it again
