@@ -63,7 +63,6 @@ class FixedEventProcessor(EventProcessor):
         for thread in closing:
             thread.join()
 
-
     def _do_receive(self, partition_id: str, consumer) -> None:
         try:
             consumer.receive(self._batch, self._max_batch_size, self._max_wait_time)
