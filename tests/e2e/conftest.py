@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.deployed.lane import ImageLane
 from tests.e2e.harness import E2EStack, HubPool, emulator_config, running_stack
 from tests.emulator.process import EmulatorProcess
 
@@ -31,3 +32,11 @@ def stack(emulator, azurite, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:
 def wide_stack(emulator, azurite, hub_pool, tmp_path: Path) -> Iterator[E2EStack]:
     """A hub of 8 partitions."""
     yield from running_stack(emulator, azurite, hub_pool.take(8), tmp_path)
+
+
+@pytest.fixture(scope="session")
+def image_lane() -> Iterator[ImageLane]:
+    """The module's image without an engine (tests/deployed/lane.py), built once a session."""
+    lane = ImageLane.build()
+    yield lane
+    lane.remove()

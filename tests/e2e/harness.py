@@ -11,7 +11,7 @@ import itertools
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,11 +143,14 @@ class E2EStack:
         configuration.update(overrides)
         return {key: value for key, value in configuration.items() if value is not None}
 
-    def module(self, name: str = "module", start: bool = True, **overrides: Any) -> ModuleProcess:
-        """The module as the platform runs it: secrets as placeholders, served by the secrets URL."""
+    def module(
+        self, name: str = "module", start: bool = True, runner: Callable[..., ModuleProcess] = ModuleProcess, **overrides: Any
+    ) -> ModuleProcess:
+        """The module as the platform runs it: secrets as placeholders, served by the secrets URL.
+        ``runner`` makes the process (tests/deployed/lane.py: as the Docker image runs it)."""
         public, node_secrets = with_placeholders(self.configuration(**overrides), SECRET_FIELDS)
         self.platform.set_secrets(node_secrets=node_secrets)
-        process = ModuleProcess(public, self.platform_fake.url, log_dir=self.tmp, name=name)
+        process = runner(public, self.platform_fake.url, log_dir=self.tmp, name=name)
         self.modules.append(process)
         if start:
             process.start()

@@ -68,6 +68,13 @@ def _raw_deflate(data: bytes) -> bytes:
 
 
 def test_every_shape_and_payload_arrives_as_the_decoding_rules_say(stack):
+    module = deliver_every_shape(stack, stack.module)
+    stack.stop(module)
+
+
+def deliver_every_shape(stack, start_module):
+    """Sends every shape and payload, starts the module with ``start_module(chunk_size=50)``, and
+    checks that the intake got exactly the records the rules give. Returns the running module."""
     expected: list[str] = []
     never: list[str] = ["shape-heartbeat"]  # heartbeat ids must not reach the intake
     messages = 0
@@ -106,7 +113,7 @@ def test_every_shape_and_payload_arrives_as_the_decoding_rules_say(stack):
     utf16 = _batch("utf16-bom-é")
     send(codecs.BOM_UTF16_LE + json.dumps(utf16, ensure_ascii=False).encode("utf-16-le"), records_of(utf16))
 
-    module = stack.module(chunk_size=50)
+    module = start_module(chunk_size=50)
     repaired_count = sum(len(expectation["records"]) for expectation in repaired.values())
     wait_until(
         lambda: len(stack.delivered()) >= len(expected) + repaired_count,
@@ -137,4 +144,4 @@ def test_every_shape_and_payload_arrives_as_the_decoding_rules_say(stack):
         f"\n[figures] {messages} messages ({len(SHAPES) + 1} shapes, {len(EXPECTED)} payloads, 4 encodings): "
         f"{len(delivered)} records arrived as specified"
     )
-    stack.stop(module)
+    return module
