@@ -57,3 +57,10 @@ class ReadAgain(CollectorError):
     partition's consumer and opens it again at once from its checkpoint, keeping its ownership
     (processor.FixedEventProcessor), so no record is skipped and the partition does not wait for a
     load-balancing pass."""
+
+
+class ReceiverExited(CollectorError):
+    """A receiver process exited while the trigger was running (whatever the reason: a crash, the
+    kernel's OOM killer, a signal). Fate: its exit is logged with its last error output, collection
+    restarts with backoff and every partition is read again from its checkpoint; if processes keep
+    exiting, /health turns red (receiver_health.py)."""

@@ -28,7 +28,11 @@ Fates:
   the other's next report makes the parent tell it to read the partition again ("fail"): it
   reopens it at once from the checkpoint (errors.ReadAgain), so no record is skipped and the
   partition does not wait for a load-balancing pass.
-- parent killed: the kernel kills the child (PR_SET_PDEATHSIG), so no orphan holds partitions.
+- parent killed: the kernel kills the child (PR_SET_PDEATHSIG), so no orphan holds partitions. The
+  child compares its parent with the pid handed over at spawn, never with 1: in a container the
+  parent is PID 1 (triggers/pid1.py).
+- child dead: ``exit_report()`` says how (exit code or signal) and quotes the last lines of its error
+  output (child_output.py), which the parent also copies to its own as they come.
 - a handler failure for a partition (errors.DecodingFailed) goes back to the child, whose next
   callback for it raises ReadAgain: the partition is read again from its checkpoint.
 - child dead: every partition it had open is closed as lost in the parent, and ``alive`` turns
@@ -46,6 +50,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from azure_eventhub.child_output import ErrorOutput, redirect_error_output
 from azure_eventhub.consumer import EventHubReceiver, ReceiveHandler, ReceiverSettings
 from azure_eventhub.errors import CollectorError, ReadAgain
 from azure_eventhub.handover import Handover
@@ -53,6 +58,8 @@ from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.owner_memory import OwnerSlot
 
 ACK_SECONDS = 5.0
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_GONE_EXIT_CODE = 3
 # Message bodies queued for the parent: two dozen batches of 1 KB events, so that the receiving loop
 # goes on through the parent's short pauses (a chunk waiting for room, a checkpoint write).
 OUTBOX_BYTES = 8 * 1024 * 1024
@@ -125,8 +132,13 @@ class ReceiverProcess:
         log: LogFunction,
         owner_directory: Path | None = None,
         owner_scope: str = "",
+        body: Callable[..., None] | None = None,
     ) -> None:
+        """``body`` is what the child runs once its process duties are done (run_receiver; tests
+        give bodies of their own to exercise those duties with real processes)."""
         self.number = number
+        self._body = body or run_receiver
+        self._error_output: ErrorOutput | None = None
         self._settings = settings
         self._router = router
         self._log = log
@@ -144,14 +156,19 @@ class ReceiverProcess:
         # spawn, not fork: the parent runs threads (a forked child could inherit a held lock).
         context = multiprocessing.get_context("spawn")
         self._connection, child_end = context.Pipe(duplex=True)
+        errors_read, errors_write = context.Pipe(duplex=False)
         self._process = context.Process(
             target=run_child,
-            args=(self._settings, child_end, self._owner_directory, self._owner_scope),
+            args=(
+                os.getpid(), errors_write, self._body, self._settings, child_end, self._owner_directory, self._owner_scope
+            ),
             name=f"eventhub-receiver-{self.number}",
             daemon=True,
         )
         self._process.start()
         child_end.close()
+        errors_write.close()  # the child holds the writing end: the pipe closes when it exits
+        self._error_output = ErrorOutput(errors_read)
         self._reader = threading.Thread(target=self._read, name=f"eventhub-receiver-{self.number}", daemon=True)
         self._reader.start()
 
@@ -162,6 +179,25 @@ class ReceiverProcess:
     @property
     def exitcode(self) -> int | None:
         return self._process.exitcode if self._process is not None else None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def exit_report(self) -> str:
+        """How the child ended and the last lines it wrote to its error output, for the log."""
+        if self._process is not None and self._process.exitcode is None:
+            self._process.join(1)  # the pipe closed an instant before the kernel reported the exit
+        code = self.exitcode
+        if code is None:
+            ended = "is still running"
+        elif code < 0:
+            ended = f"was killed by signal {_signal_name(-code)}"
+        else:
+            ended = f"exited with code {code}"
+        lines = self._error_output.last_lines() if self._error_output is not None else []
+        said = " | ".join(lines) if lines else "nothing"
+        return f"the receiver process {self.number} {ended}; its last error output: {said}"
 
     def stop(self) -> None:
         """Ask the child to close its partitions (each writes its checkpoint here first) and exit."""
@@ -357,23 +393,38 @@ class _PipeHandler:
         self.send(("balanced", owned))
 
 
-def _die_with_parent() -> None:
-    """Linux: have the kernel kill this process when its parent dies (even by SIGKILL)."""
+def _die_with_parent(parent_pid: int) -> None:
+    """Linux: have the kernel kill this process when its parent dies (even by SIGKILL). Then, in case
+    the parent died before that took effect, compare with the parent's own pid, handed over at spawn:
+    never with 1, which is the parent itself when the trigger runs as PID 1 of a container."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
-    if os.getppid() == 1:  # the parent died before prctl
-        os._exit(1)
+    if os.getppid() != parent_pid:  # the parent died before prctl: we were handed to another process
+        os._exit(PARENT_GONE_EXIT_CODE)
 
 
-def run_child(settings: ReceiverSettings, connection, owner_directory: Path | None, owner_scope: str) -> None:
-    """The child process's body (spawned: a module-level function)."""
-    _die_with_parent()
+def run_child(parent_pid: int, error_output, body: Callable[..., None], *args) -> None:
+    """The child process's entry (spawned: a module-level function): its process duties, then ``body``."""
+    redirect_error_output(error_output)
+    _die_with_parent(parent_pid)
     # The parent decides when to stop (Ctrl-C in a terminal reaches the whole process group).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    body(*args)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+def run_receiver(settings: ReceiverSettings, connection, owner_directory: Path | None, owner_scope: str) -> None:
+    """A receiver process's body: the EventHubReceiver, its calls sent to the parent."""
     handler = _PipeHandler(connection)
     slot = OwnerSlot(owner_directory, owner_scope) if owner_directory is not None else None
     receiver = None

@@ -27,6 +27,8 @@ from azure_eventhub.hub_probe import HubProbe
 from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
+from azure_eventhub.errors import ReceiverExited
+from azure_eventhub.receiver_health import BOUND_SECONDS, ReceiverHealth
 from azure_eventhub.receiver_process import HANDED_OVER, PartitionRouter, ReceiverProcess
 from azure_eventhub.advice import Target, describe_receive_error
 from azure_eventhub.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
@@ -52,7 +54,10 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
     seconds_without_events = 0
     last_heartbeat_threshold = 120
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, receiver_failure_bound: float = BOUND_SECONDS, **kwargs: Any) -> None:
+        """``receiver_failure_bound``: seconds without a receiver process that stayed up after which
+        /health turns red (receiver_health.py)."""
+        self._receiver_health = ReceiverHealth(receiver_failure_bound)
         # The Azure SDKs log every HTTP request at INFO: keep their warnings only.
         logging.getLogger("azure").setLevel(logging.WARNING)
         kwargs.setdefault("executor_max_worker", 1)  # chunks go out from the pipeline's own threads
@@ -102,7 +107,11 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
 
     def is_alive(self) -> bool:
         # Idle on a configuration error is not stuck: a restart would only log the same error again.
-        return getattr(self, "_waiting_for_a_fix", False) or super().is_alive()
+        if getattr(self, "_waiting_for_a_fix", False):
+            return True
+        if not self._receiver_health.healthy():  # receiver processes keep exiting: have the pod restarted
+            return False
+        return super().is_alive()
 
     def _force_exit(self) -> None:
         self._logger.error("Shutdown did not finish in time; exiting now (nothing past the checkpoints is lost)")
@@ -150,7 +159,10 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         except Exception as error:  # the loop boundary: log, back off with jitter, let the SDK re-run us
             self._failures_in_a_row += 1
             delay = min(60.0, 2.0 ** self._failures_in_a_row) * random.uniform(0.5, 1.0)
-            self.log(f"Collection failed, restarting in {delay:.0f}s: {type(error).__name__}: {error}", "error")
+            if isinstance(error, ReceiverExited):  # _report_exit has said how
+                self.log(f"Collection restarts in {delay:.0f}s", "info")
+            else:
+                self.log(f"Collection failed, restarting in {delay:.0f}s: {type(error).__name__}: {error}", "error")
             self._flush_logs()
             self._stop_event.wait(delay)
 
@@ -182,7 +194,8 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             for number in range(settings.receiver_processes)
         ]
         for process in processes:
-            process.start()
+            process.start()  # from this thread, which lives as long as the trigger (PR_SET_PDEATHSIG)
+        self._receiver_health.started()
         self.log(
             f"Consuming hub {settings.hub_name} of {settings.hub_namespace} as consumer group "
             f"{settings.hub_consumer_group}, checkpoints in container {settings.storage_container_name}, "
@@ -191,16 +204,30 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         )
         try:
             while self.running and all(process.alive for process in processes):
+                self._receiver_health.running()
                 self._flush_logs()
                 self._stop_event.wait(0.5)
             ended = [process for process in processes if not process.alive]
             if self.running and ended:
-                raise RuntimeError(
-                    f"the receiver process {ended[0].number} exited (code {ended[0].exitcode}); its partitions are "
-                    "received again from their checkpoints"
-                )
+                self._report_exit(ended[0])
+                raise ReceiverExited(f"the receiver process {ended[0].number} exited")
         finally:
             self._shutdown(receiver, processes)
+
+    def _report_exit(self, process: ReceiverProcess) -> None:
+        """One line: how the child ended, what it last wrote; critical once exits keep coming."""
+        health = self._receiver_health
+        exits = health.exited()
+        line = f"Receiving stopped: {process.exit_report()}. Its partitions are received again from their checkpoints"
+        if not health.critical:
+            self.log(line, "error")
+            return
+        self.log(
+            f"{line}. Receiver processes keep exiting ({exits} in a row, none stayed up for "
+            f"{health.stayed_up_seconds:.0f} s in the last {health.failing_for():.0f} s): nothing is collected. Past "
+            f"{health.bound_seconds:.0f} s of this, /health turns red so that the platform restarts the module",
+            "critical",
+        )
 
     def _shutdown(self, receiver: EventHubReceiver, processes: list[ReceiverProcess]) -> None:
         """Stop receiving, abandon what is in flight without checkpointing past it, write the
@@ -272,7 +299,10 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         hub = HubProbe(receiver.settings)
 
         def run() -> Report:
-            return run_checks(hub, lambda: probe_container(receiver.container), self._reach_intake, target, warnings)
+            report = run_checks(hub, lambda: probe_container(receiver.container), self._reach_intake, target, warnings)
+            if report.fatal:  # a setting or a service to fix, not our process handling: /health stays green
+                self._receiver_health.not_receiving_by_choice()
+            return report
 
         def log(message: str, level: str) -> None:
             self.log(message, level)

@@ -23,7 +23,6 @@ process-tree checks (orphans, zombies) read /proc.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
 import pwd
 import shutil
@@ -147,10 +146,9 @@ class ImageLane:
     def runner(self, data_volume: Path, folders: Path):
         """A ModuleProcess maker for E2EStack.module(runner=...): each process gets its own
         configuration folder under ``folders`` and the given data volume."""
-        count = itertools.count(1)
 
         def make(*args: Any, **kwargs: Any) -> DeployedModule:
-            return DeployedModule(self, data_volume, folders / f"symphony-{next(count)}", *args, **kwargs)
+            return DeployedModule(self, data_volume, folders / f"symphony-{uuid.uuid4().hex[:8]}", *args, **kwargs)
 
         return make
 

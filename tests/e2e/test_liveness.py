@@ -8,14 +8,22 @@ which is what keeps /health green whatever the threshold.
 
 from __future__ import annotations
 
+import functools
+import os
+import signal
+import sys
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 
+from benchmarks import procstat
 from tests.e2e.harness import new_record
+from tests.e2e.short_health_bound import BOUND_SECONDS
+from tests.stack.module_process import ModuleProcess
 from tests.stack.waiting import wait_until
 
 HEARTBEAT_THRESHOLD = 120  # triggers/consume_eventhub.py
@@ -155,3 +163,79 @@ def test_a_frozen_namespace_makes_the_module_unhealthy_then_it_recovers(stack):
 
     second = stack.spread_records(4, partitions=4)
     stack.wait_delivered(second, timeout=90)
+
+
+# --- receiver processes that keep exiting ----------------------------------------------------------
+# The trigger runs with a bound of BOUND_SECONDS instead of 300 (tests/e2e/short_health_bound.py).
+
+
+def short_bound_module(stack, **overrides):
+    command = [sys.executable, "-m", "tests.e2e.short_health_bound", "consume_eventhub_messages"]
+    return stack.module(runner=functools.partial(ModuleProcess, command=command), **overrides)
+
+
+class ReceiverKiller:
+    """Kills every receiver process of the module as soon as it appears: receiving never starts."""
+
+    def __init__(self, module) -> None:
+        self.module = module
+        self.killed: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> ReceiverKiller:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            for pid in procstat.tree(self.module.pid)[1:]:
+                try:
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                if b"multiprocessing.spawn" in command and pid not in self.killed:
+                    os.kill(pid, signal.SIGKILL)
+                    self.killed.append(pid)
+
+
+def assert_healthy_for(module, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert module.health()[0] == 200, module.output()[-2000:]
+        time.sleep(1)
+
+
+def test_receiver_processes_that_keep_exiting_turn_health_red_within_the_bound(stack):
+    module = short_bound_module(stack)
+    module.wait_for_output("Consuming hub", 60)
+    with ReceiverKiller(module) as killer:
+        began = time.monotonic()
+        wait_until(lambda: module.health()[0] == 500, BOUND_SECONDS + 30, interval=0.5, message="/health turns red")
+        red_after = time.monotonic() - began
+    critical = [line["message"] for line in stack.platform.logs() if line["level"] == "critical"]
+    print(f"\n[figures] {len(killer.killed)} receiver processes killed; /health red {red_after:.0f} s after the first")
+    assert len(critical) == 1, critical
+    assert "was killed by signal SIGKILL" in critical[0] and "Receiver processes keep exiting" in critical[0]
+    assert red_after >= BOUND_SECONDS - 1, red_after  # not before the bound
+
+
+def test_a_wrong_consumer_group_keeps_health_green_past_the_bound(stack):
+    module = short_bound_module(stack, hub_consumer_group="no-such-group")
+    module.wait_for_output("Hub Consumer Group: the consumer group no-such-group does not exist", 60)
+    assert_healthy_for(module, BOUND_SECONDS + 10)  # a setting to fix: retried, healthy
+
+
+def test_a_standby_replica_keeps_health_green_past_the_bound(stack):
+    peers = FakeOwners(stack, partitions=4).start()
+    try:
+        module = short_bound_module(stack)
+        module.wait_for_output("Consuming hub", 60)
+        assert_healthy_for(module, BOUND_SECONDS + 10)
+        assert "now owning" not in module.output() and "Receiving stopped" not in module.output()
+    finally:
+        peers.release()
