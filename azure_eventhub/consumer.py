@@ -85,8 +85,9 @@ def _client_options(settings: ReceiverSettings) -> dict[str, Any]:
         "retry_backoff_factor": 0.8,
         "retry_backoff_max": 30,
     }
-    if settings.transport == "websocket":
-        options["transport_type"] = TransportType.AmqpOverWebsocket
+    # Always passed: without it, the SDK's constructor picks WebSockets whenever a custom endpoint is
+    # set (from_connection_string defaults to Amqp, but that is a default of one way in, not a promise).
+    options["transport_type"] = TransportType.AmqpOverWebsocket if settings.transport == "websocket" else TransportType.Amqp
     if settings.custom_endpoint_address:
         options["custom_endpoint_address"] = settings.custom_endpoint_address
     if settings.http_proxy:

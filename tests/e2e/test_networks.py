@@ -68,6 +68,7 @@ def test_a_china_tenant_behind_a_proxy_with_credentials(stack):
             hub_connection_string=china_hub_connection_string(),
             storage_connection_string=cloud_storage_connection_string("core.chinacloudapi.cn"),
             proxy_url=proxy.url,
+            transport="websocket",  # a proxy carries AMQP over WebSockets only: amqp is refused
         )
         stack.wait_delivered(ids, timeout=90)
         requests = proxy.requests
@@ -98,6 +99,7 @@ def test_a_hub_and_a_storage_account_in_different_clouds_are_warned_about(stack)
             custom_endpoint_address=f"sb://localhost:{stack.emulator.port}",
             storage_connection_string=cloud_storage_connection_string("core.windows.net"),
             proxy_url=proxy.url,
+            transport="websocket",  # a proxy carries AMQP over WebSockets only: amqp is refused
         )
         stack.wait_delivered(ids, timeout=90)  # a warning only: collection goes on
     logged(
