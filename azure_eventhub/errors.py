@@ -57,3 +57,17 @@ class ReadAgain(CollectorError):
     partition's consumer and opens it again at once from its checkpoint, keeping its ownership
     (processor.FixedEventProcessor), so no record is skipped and the partition does not wait for a
     load-balancing pass."""
+
+
+class StartNotPinned(CollectorError):
+    """Starting Position `latest`: a partition claimed for the first time (no checkpoint) could not
+    have its start resolved (the hub's partition properties) or written as its first checkpoint.
+    Fate: reported as a receive error; the partition is not opened, and the next load-balancing pass
+    tries again, so nothing is read from a position that would not survive a restart."""
+
+    def __init__(self, partition_id: str, cause: Exception):
+        super().__init__(
+            f"could not fix where partition {partition_id} starts (Starting Position latest) before reading it; "
+            f"tried again at the next load-balancing pass: {type(cause).__name__}: {cause}"
+        )
+        self.partition_id = partition_id
