@@ -90,7 +90,8 @@ def _client_options(settings: ReceiverSettings) -> dict[str, Any]:
     }
     # Always passed: without it, the SDK's constructor picks WebSockets whenever a custom endpoint is
     # set (from_connection_string defaults to Amqp, but that is a default of one way in, not a promise).
-    options["transport_type"] = TransportType.AmqpOverWebsocket if settings.transport == "websocket" else TransportType.Amqp
+    websocket = settings.transport == "websocket"
+    options["transport_type"] = TransportType.AmqpOverWebsocket if websocket else TransportType.Amqp
     if settings.custom_endpoint_address:
         options["custom_endpoint_address"] = settings.custom_endpoint_address
     if settings.http_proxy:

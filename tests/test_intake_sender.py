@@ -12,6 +12,10 @@ from triggers.configuration import validate
 from triggers.consume_eventhub import ConsumeEventhubTrigger
 
 
+HUB = "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s"
+STORAGE = "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=b;EndpointSuffix=core.windows.net"
+
+
 @pytest.fixture
 def make_trigger(platform, monkeypatch):
     """A trigger configured as the form says (overrides on top), validated as run() does."""
@@ -22,9 +26,9 @@ def make_trigger(platform, monkeypatch):
     def make(**overrides) -> ConsumeEventhubTrigger:
         trigger = ConsumeEventhubTrigger(module=Module())
         trigger.configuration = {
-            "hub_connection_string": "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s",
+            "hub_connection_string": HUB,
             "hub_name": "hub",
-            "storage_connection_string": "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=b;EndpointSuffix=core.windows.net",
+            "storage_connection_string": STORAGE,
             "storage_container_name": "checkpoints",
             "intake_key": "intake-key-for-tests",
             "intake_server": platform.intake_url,
@@ -121,7 +125,9 @@ def test_a_chunk_sized_upstream_is_one_request_and_anything_else_goes_the_sdks_w
 # whitespace, reach the intake only as validate() returns them.
 
 
-@pytest.mark.parametrize("pasted", ["intake-key-for-tests\n", " intake-key-for-tests \r\n"], ids=["newline", "spaces-crlf"])
+@pytest.mark.parametrize(
+    "pasted", ["intake-key-for-tests\n", " intake-key-for-tests \r\n"], ids=["newline", "spaces-crlf"]
+)
 def test_an_intake_key_pasted_with_whitespace_is_sent_trimmed(make_trigger, platform, pasted):
     trigger = make_trigger(intake_key=pasted)
     trigger.send(['{"id":1}'], for_seconds(10))

@@ -4,8 +4,10 @@
 forward N events" and returns: a caller that checkpoints anyway loses the records. We keep the
 helper and override its extension points instead:
 
-- ``_send_chunk``: one POST per chunk, its HTTP status classified (``intake_policy``); the outcome
-  (accepted / refused / abandoned) is left for the caller in a thread-local;
+- ``_send_chunk``: one POST per chunk to the validated Intake Server with the validated Intake Key
+  (never the SDK's ``batch_api`` or ``self.configuration``: the form's raw values), its HTTP status
+  classified (``intake_policy``); the outcome (accepted / refused / abandoned) is left for the
+  caller in a thread-local;
 - ``_retry``: retries transient failures for as long as it takes, with capped exponential backoff
   and jitter, honouring Retry-After, slowly for settings to fix; it stops as soon as the trigger
   stops or the chunk's partition is lost, and its waits are interruptible;
