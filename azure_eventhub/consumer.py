@@ -6,7 +6,9 @@ It runs the SDK's event processor (blob checkpoint store for positions and parti
 owner level 0, greedy load balancing) and turns its callbacks into calls on a ``ReceiveHandler``
 with plain values (``messages.MessageBatch``). Every SDK condition has its fate here:
 
-- partition claimed             -> handler.partition_opened
+- partition claimed             -> handler.partition_opened (Starting Position latest and no
+                                   checkpoint: its start is written as its checkpoint first,
+                                   starting_position.py; if that fails, it is not opened yet)
 - batch of events               -> handler.messages_received (the handler queues it and returns; it
                                    blocks only when its queue is full: receiving pauses)
 - receive pass with no event    -> handler.receive_idle (proves the receiving loop turns)
@@ -33,6 +35,7 @@ from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 from azure_eventhub.events import partition_info, to_batch
 from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.processor import FixedEventProcessor, report_load_balancing
+from azure_eventhub.starting_position import LatestPin
 from azure_eventhub.storage import BlobCheckpoints, container_client
 
 
@@ -85,8 +88,10 @@ def _client_options(settings: ReceiverSettings) -> dict[str, Any]:
         "retry_backoff_factor": 0.8,
         "retry_backoff_max": 30,
     }
-    if settings.transport == "websocket":
-        options["transport_type"] = TransportType.AmqpOverWebsocket
+    # Always passed: without it, the SDK's constructor picks WebSockets whenever a custom endpoint is
+    # set (from_connection_string defaults to Amqp, but that is a default of one way in, not a promise).
+    websocket = settings.transport == "websocket"
+    options["transport_type"] = TransportType.AmqpOverWebsocket if websocket else TransportType.Amqp
     if settings.custom_endpoint_address:
         options["custom_endpoint_address"] = settings.custom_endpoint_address
     if settings.http_proxy:
@@ -142,6 +147,10 @@ class EventHubReceiver:
             on_partition_close=self._on_close,
         )
         self._processor.partition_refresh_seconds = settings.partition_refresh_interval
+        if settings.starting_position == "latest":
+            self._processor.pin_start = LatestPin(
+                self.client, self.checkpoint_store, self.namespace, self.client.eventhub_name, settings.consumer_group
+            ).pin
         self._refs: dict[str, PartitionRef] = {}
         self._last_sequence: dict[str, int] = {}  # per partition: the last sequence number handed over
         report_load_balancing(self._processor, handler)

@@ -64,3 +64,17 @@ class ReceiverExited(CollectorError):
     kernel's OOM killer, a signal). Fate: its exit is logged with its last error output, collection
     restarts with backoff and every partition is read again from its checkpoint; if processes keep
     exiting, /health turns red (receiver_health.py)."""
+
+
+class StartNotPinned(CollectorError):
+    """Starting Position `latest`: a partition claimed for the first time (no checkpoint) could not
+    have its start resolved (the hub's partition properties) or written as its first checkpoint.
+    Fate: reported as a receive error; the partition is not opened, and the next load-balancing pass
+    tries again, so nothing is read from a position that would not survive a restart."""
+
+    def __init__(self, partition_id: str, cause: Exception):
+        super().__init__(
+            f"could not fix where partition {partition_id} starts (Starting Position latest) before reading it; "
+            f"tried again at the next load-balancing pass: {type(cause).__name__}: {cause}"
+        )
+        self.partition_id = partition_id

@@ -296,6 +296,18 @@ RULES = [
         id="proxy-url-with-path",
     ),
     pytest.param(
+        {"proxy_url": PROXY},
+        "Transport: amqp cannot go through the Proxy URL (the Event Hubs client sends AMQP over WebSockets "
+        "whenever a proxy is set); choose websocket, or clear Proxy URL",
+        id="transport-amqp-with-proxy-url",
+    ),
+    pytest.param(
+        {"proxy_url": PROXY, "transport": "amqp", "custom_endpoint_address": "sb://gw.example.com:5671"},
+        "Transport: amqp cannot go through the Proxy URL (the Event Hubs client sends AMQP over WebSockets "
+        "whenever a proxy is set); choose websocket, or clear Proxy URL",
+        id="transport-amqp-with-proxy-url-and-custom-endpoint",
+    ),
+    pytest.param(
         {"intake_key": None},
         "Intake Key: missing; paste the intake key of the Sekoia.io intake the records go to",
         id="intake-key-missing",
@@ -357,7 +369,6 @@ def test_defaults():
     assert result.starting_position == "earliest"
     assert result.eventhub_starting_position == "-1"
     assert result.transport == "amqp"
-    assert result.effective_transport == "amqp"
     assert result.custom_endpoint_address is None
     assert result.proxy is None
 
@@ -473,8 +484,8 @@ def test_unknown_clouds_give_no_warning():
     assert result.cloud_mismatch_warning() is None
 
 
-def test_proxy_is_parsed_and_forces_websockets():
-    result = settings(proxy_url=PROXY)
+def test_proxy_is_parsed_with_websockets():
+    result = settings(proxy_url=PROXY, transport="websocket")
     assert result.proxy.host == "proxy.example.com"
     assert result.proxy.port == 3128
     assert result.proxy.username == "squid"
@@ -486,7 +497,7 @@ def test_proxy_is_parsed_and_forces_websockets():
         "username": "squid",
         "password": PROXY_PASSWORD,
     }
-    assert result.effective_transport == "websocket"
+    assert result.transport == "websocket"
 
 
 # Secrets: placeholders at load, real values overlaid by the SDK, never shown --------------------------
@@ -494,7 +505,7 @@ def test_proxy_is_parsed_and_forces_websockets():
 
 def test_placeholders_load_and_the_sdk_overlay_validates():
     placeholders = {name: "<secret>" for name in SECRET_FIELDS}
-    configuration = load_configuration({**VALID, **placeholders})
+    configuration = load_configuration({**VALID, **placeholders, "transport": "websocket"})
     for name, value in {**VALID, "proxy_url": PROXY}.items():
         if name in SECRET_FIELDS:
             setattr(configuration, name, value)  # as Trigger._apply_node_secrets does
@@ -511,7 +522,7 @@ def test_secrets_may_be_absent_at_load():
 
 
 def test_reprs_and_dumps_hide_secrets():
-    configuration = load_configuration({**VALID, "proxy_url": PROXY})
+    configuration = load_configuration({**VALID, "proxy_url": PROXY, "transport": "websocket"})
     result = validate(configuration)
     for text in (repr(configuration), str(configuration), repr(result), repr(result.proxy)):
         assert not any(marker in text for marker in SECRET_MARKERS), text
@@ -528,7 +539,7 @@ def test_pydantic_errors_hide_inputs_even_outside_load_configuration():
 
 
 def test_redact_replaces_every_secret_and_its_parts():
-    result = settings(proxy_url=PROXY, storage_connection_string=STORAGE_SAS)
+    result = settings(proxy_url=PROXY, transport="websocket", storage_connection_string=STORAGE_SAS)
     text = " | ".join(
         [
             HUB,

@@ -55,6 +55,12 @@ def test_client_options_follow_the_settings():
     assert options["load_balancing_interval"] == 10.0 and options["idle_timeout"] == 30.0
 
 
+def test_the_amqp_transport_is_passed_too():
+    # Without it, the SDK's constructor uses WebSockets whenever a custom endpoint is set (test_transport.py).
+    settings = ReceiverSettings("cs", "hub", "cg", "scs", "container", custom_endpoint_address="sb://gateway:5671")
+    assert _client_options(settings)["transport_type"].name == "Amqp"
+
+
 def test_enqueued_time_absent_is_none():
     event = EventData(b"x")
     event._raw_amqp_message.annotations = {b"x-opt-sequence-number": 1, b"x-opt-offset": b"0"}

@@ -8,29 +8,55 @@ from sekoia_automation.module import Module
 
 from azure_eventhub.errors import Abandoned, ChunkRejected
 from tests.fakes import fresh_metrics
+from triggers.configuration import validate
 from triggers.consume_eventhub import ConsumeEventhubTrigger
 
 
+HUB = "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s"
+STORAGE = "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=b;EndpointSuffix=core.windows.net"
+
+
 @pytest.fixture
-def trigger(platform, monkeypatch):
+def make_trigger(platform, monkeypatch):
+    """A trigger configured as the form says (overrides on top), validated as run() does."""
     monkeypatch.setenv("URL_LOGS", platform.logs_url)
     monkeypatch.setenv("TOKEN", "token")
-    trigger = ConsumeEventhubTrigger(module=Module())
-    trigger.configuration = {
-        "hub_connection_string": "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s",
-        "hub_name": "hub",
-        "storage_connection_string": "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=b;EndpointSuffix=core.windows.net",
-        "storage_container_name": "checkpoints",
-        "intake_key": "intake-key-for-tests",
-        "intake_server": platform.intake_url,
-    }
-    trigger.metrics = fresh_metrics()
-    yield trigger
-    trigger._stop_event.set()
+    made = []
+
+    def make(**overrides) -> ConsumeEventhubTrigger:
+        trigger = ConsumeEventhubTrigger(module=Module())
+        trigger.configuration = {
+            "hub_connection_string": HUB,
+            "hub_name": "hub",
+            "storage_connection_string": STORAGE,
+            "storage_container_name": "checkpoints",
+            "intake_key": "intake-key-for-tests",
+            "intake_server": platform.intake_url,
+            **overrides,
+        }
+        trigger.settings = validate(trigger.configuration)
+        trigger.metrics = fresh_metrics()
+        made.append(trigger)
+        return trigger
+
+    yield make
+    for trigger in made:
+        trigger._stop_event.set()
+
+
+@pytest.fixture
+def trigger(make_trigger):
+    return make_trigger()
 
 
 def always():
     return True
+
+
+def for_seconds(seconds: float):
+    """An alive() that gives the chunk up after ``seconds``: a test fails instead of retrying forever."""
+    deadline = time.monotonic() + seconds
+    return lambda: time.monotonic() < deadline
 
 
 def test_an_accepted_chunk_returns_and_reaches_the_intake(trigger, platform):
@@ -93,3 +119,32 @@ def test_a_chunk_sized_upstream_is_one_request_and_anything_else_goes_the_sdks_w
     assert list(trigger._chunk_events(too_long)) == [["y"]]  # the SDK's own rule: dropped, counted
     mixed = [{"id": 1}, "text"]
     assert list(trigger._chunk_events(mixed)) == [['{"id":1}', "text"]]
+
+
+# What is validated is what is sent (issue 14, path 5): the form's values as pasted, with stray
+# whitespace, reach the intake only as validate() returns them.
+
+
+@pytest.mark.parametrize(
+    "pasted", ["intake-key-for-tests\n", " intake-key-for-tests \r\n"], ids=["newline", "spaces-crlf"]
+)
+def test_an_intake_key_pasted_with_whitespace_is_sent_trimmed(make_trigger, platform, pasted):
+    trigger = make_trigger(intake_key=pasted)
+    trigger.send(['{"id":1}'], for_seconds(10))
+    assert [chunk["intake_key"] for chunk in platform.chunks()] == ["intake-key-for-tests"]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "path"),
+    [
+        (" ", "/batch"),
+        ("/ \n", "/batch"),
+        ("/intake \n", "/intake/batch"),
+        ("/intake/", "/intake/batch"),
+    ],
+    ids=["trailing-space", "trailing-slash-and-newline", "path-and-newline", "path-and-slash"],
+)
+def test_the_intake_server_is_used_as_validated(make_trigger, platform, suffix, path):
+    trigger = make_trigger(intake_server=platform.intake_url + suffix)
+    trigger.send(['{"id":1}'], for_seconds(10))
+    assert [(chunk["path"], chunk["outcome"]) for chunk in platform.chunks()] == [(path, "accepted")]

@@ -274,16 +274,17 @@ class ValidatedSettings:
     chunk_size: int
     categories: tuple[str, ...]  # empty: every record
     starting_position: Literal["earliest", "latest"]
-    transport: Literal["amqp", "websocket"]
+    transport: Literal["amqp", "websocket"]  # websocket whenever there is a proxy (validate() checks)
     receiver_processes: int
     custom_endpoint_address: str | None  # scheme://host[:port]
     proxy: ProxySettings | None
     secrets: tuple[str, ...] = field(repr=False, default=())
 
     @property
-    def effective_transport(self) -> Literal["amqp", "websocket"]:
-        """With a proxy, azure-eventhub always uses AMQP over WebSockets."""
-        return "websocket" if self.proxy else self.transport
+    def intake_batch_url(self) -> str:
+        """Where chunks are posted. Built here, not by the SDK (which joins its raw Intake Server with
+        urljoin: "https://gw/sekoia" would lose "/sekoia", a trailing space would make the URL invalid)."""
+        return f"{self.intake_server}/batch"
 
     @property
     def eventhub_starting_position(self) -> str:
@@ -343,6 +344,14 @@ def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSet
             raise _field_error("custom_endpoint_address", address)
         custom_endpoint = f"{parts.scheme}://{parts.netloc}"
     proxy = parse_proxy_url(config.proxy_url.strip()) if config.proxy_url else None
+    if proxy is not None and config.transport == "amqp":
+        # azure-eventhub switches to WebSockets whenever it has a proxy: refused rather than run on a
+        # transport the form does not show (and a port the firewall may not open).
+        raise ConfigurationError(
+            label("transport"),
+            f"amqp cannot go through the {label('proxy_url')} (the Event Hubs client sends AMQP over WebSockets "
+            f"whenever a proxy is set); choose websocket, or clear {label('proxy_url')}",
+        )
 
     return ValidatedSettings(
         hub_connection_string=config.hub_connection_string.strip(),

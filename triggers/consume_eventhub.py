@@ -291,7 +291,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             storage_endpoint=settings.storage_blob_endpoint,
             container=settings.storage_container_name,
             intake_server=settings.intake_server,
-            transport=settings.effective_transport,
+            transport=settings.transport,
             proxy=settings.proxy is not None,
         )
         self._churn = self._churn or OwnershipChurn(settings.hub_consumer_group)
@@ -343,7 +343,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             storage_connection_string=settings.storage_connection_string,
             container_name=settings.storage_container_name,
             starting_position=settings.starting_position,
-            transport=settings.effective_transport,
+            transport=settings.transport,
             custom_endpoint_address=settings.custom_endpoint_address,
             http_proxy=proxy.eventhub_http_proxy() if proxy else None,
             storage_proxy_url=proxy.url if proxy else None,

@@ -4,8 +4,10 @@
 forward N events" and returns: a caller that checkpoints anyway loses the records. We keep the
 helper and override its extension points instead:
 
-- ``_send_chunk``: one POST per chunk, its HTTP status classified (``intake_policy``); the outcome
-  (accepted / refused / abandoned) is left for the caller in a thread-local;
+- ``_send_chunk``: one POST per chunk to the validated Intake Server with the validated Intake Key
+  (never the SDK's ``batch_api`` or ``self.configuration``: the form's raw values), its HTTP status
+  classified (``intake_policy``); the outcome (accepted / refused / abandoned) is left for the
+  caller in a thread-local;
 - ``_retry``: retries transient failures for as long as it takes, with capped exponential backoff
   and jitter, honouring Retry-After, slowly for settings to fix; it stops as soon as the trigger
   stops or the chunk's partition is lost, and its waits are interruptible;
@@ -28,10 +30,15 @@ from requests.adapters import HTTPAdapter
 from sekoia_automation.constants import CHUNK_BYTES_MAX_SIZE, EVENT_BYTES_MAX_SIZE
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
-from azure_eventhub.errors import Abandoned, ChunkRejected, IntakeError
+from azure_eventhub.errors import Abandoned, ChunkRejected, CollectorError, IntakeError
 from azure_eventhub.intake_policy import backoff_seconds, outcome_of
 
 REQUEST_TIMEOUT = (10, 30)  # connect, read: seconds
+
+
+class NotValidated(CollectorError):
+    """A chunk was to be sent before run() validated the settings (a bug: the pipeline starts after
+    validation). Fate: raised to the forwarding thread; nothing is sent with unvalidated values."""
 
 
 class IntakeSenderMixin:
@@ -100,8 +107,15 @@ class IntakeSenderMixin:
         yield from super()._chunk_events(events)  # type: ignore[misc]
 
     def _send_chunk(self, batch_api: str, chunk_index: int, chunk: list[Any], collect_ids: dict[int, list[str]]) -> None:
+        # The validated settings are the only source of the key and the URL: the SDK's batch_api and
+        # self.configuration hold the form's raw values (a key pasted with a new line, a server with
+        # a trailing space), which validate() trimmed.
+        settings = self.settings
+        if settings is None:
+            raise NotValidated("a chunk was sent before the trigger's settings were validated")
+        batch_api = settings.intake_batch_url
         context = self._chunk_context
-        body = orjson.dumps({"intake_key": self.configuration.intake_key, "jsons": chunk})
+        body = orjson.dumps({"intake_key": settings.intake_key, "jsons": chunk})
         try:
             for attempt in self._retry():
                 with attempt:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from tests.e2e.harness import LISTEN_KEY
 from tests.stack.azurite import ACCOUNT_KEY, ACCOUNT_NAME
 from tests.stack.connect_proxy import ConnectProxy
+from tests.stack.first_bytes import FirstBytesListener
 from tests.stack.waiting import wait_until
 
 CHINA_NAMESPACE = "sekoia-e2e.servicebus.chinacloudapi.cn"
@@ -68,6 +69,7 @@ def test_a_china_tenant_behind_a_proxy_with_credentials(stack):
             hub_connection_string=china_hub_connection_string(),
             storage_connection_string=cloud_storage_connection_string("core.chinacloudapi.cn"),
             proxy_url=proxy.url,
+            transport="websocket",  # a proxy carries AMQP over WebSockets only: amqp is refused
         )
         stack.wait_delivered(ids, timeout=90)
         requests = proxy.requests
@@ -98,6 +100,7 @@ def test_a_hub_and_a_storage_account_in_different_clouds_are_warned_about(stack)
             custom_endpoint_address=f"sb://localhost:{stack.emulator.port}",
             storage_connection_string=cloud_storage_connection_string("core.windows.net"),
             proxy_url=proxy.url,
+            transport="websocket",  # a proxy carries AMQP over WebSockets only: amqp is refused
         )
         stack.wait_delivered(ids, timeout=90)  # a warning only: collection goes on
     logged(
@@ -105,3 +108,18 @@ def test_a_hub_and_a_storage_account_in_different_clouds_are_warned_about(stack)
         "Self-check: The hub is in Azure China (21Vianet) but the storage account is in the public Azure cloud: "
         "check that both connection strings come from the same cloud.",
     )
+
+
+def test_amqp_with_a_custom_endpoint_address_speaks_raw_amqp_to_it(stack):
+    # Issue 14, path 9: Transport amqp stays amqp with a custom endpoint (the SDK's constructor would
+    # switch to WebSockets). The gateway records the first bytes of every connection, then relays it.
+    with FirstBytesListener(forward_to=("127.0.0.1", stack.emulator.port)) as gateway:
+        ids = stack.spread_records(8, partitions=4)
+        module = stack.module(transport="amqp", custom_endpoint_address=f"sb://127.0.0.1:{gateway.port}")
+        stack.wait_delivered(ids)
+        stack.stop(module)
+        connections = gateway.received
+    print(f"\n[figures] connections through the gateway: {len(connections)}, first bytes: {set(connections)}")
+    assert connections and all(first.startswith(b"AMQP") for first in connections), connections
+    passed = f"Self-check: passed: namespace localhost:{stack.emulator.port} accepted the key"
+    assert passed in module.output()

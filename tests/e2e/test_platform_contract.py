@@ -38,10 +38,25 @@ def test_secrets_come_from_the_secrets_url_not_the_configuration(stack):
     stack.stop(module)
 
 
+def test_the_intake_key_and_server_are_sent_as_validated(stack):
+    # Issue 14, path 5: pasted with stray whitespace (a new line after the key, a space after the
+    # server), they reach the intake trimmed, as validate() returns them, not as the form holds them.
+    module = stack.module(chunk_size=10, intake_key=INTAKE_KEY + "\n", intake_server=stack.platform.intake_url + " ")
+    ids = stack.send_records([new_record() for _ in range(5)])
+    stack.wait_delivered(ids, timeout=30)
+    assert {(chunk["intake_key"], chunk["path"]) for chunk in stack.platform.chunks()} == {(INTAKE_KEY, "/batch")}
+    stack.stop(module)
+
+
 def _other_hub(stack) -> dict:
     connection_string = stack.emulator.connection_string(hub="e2e-some-other-hub", policy="listen-policy")
     stack.extra_secrets.append(connection_string)
     return {"hub_connection_string": connection_string}
+
+
+def _proxy_with_password(stack) -> str:
+    stack.extra_secrets.append("pr0xy-secret-e2e-41b7")  # scanned for: the refusal must not echo it
+    return "http://collector:pr0xy-secret-e2e-41b7@127.0.0.1:3128"
 
 
 WRONG_SETTINGS = {
@@ -57,6 +72,11 @@ WRONG_SETTINGS = {
     "container_name_with_capitals": (
         lambda stack: {"storage_container_name": "Bad_Name"},
         "Storage Container Name: got 'Bad_Name'; use 3 to 63 lowercase letters, digits and hyphens",
+    ),
+    "transport_amqp_with_proxy_url": (
+        lambda stack: {"proxy_url": _proxy_with_password(stack)},
+        "Transport: amqp cannot go through the Proxy URL (the Event Hubs client sends AMQP over WebSockets "
+        "whenever a proxy is set); choose websocket, or clear Proxy URL",
     ),
     "intake_server_not_http": (
         lambda stack: {"intake_server": "ftp://x"},
