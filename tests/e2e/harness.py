@@ -143,11 +143,13 @@ class E2EStack:
         configuration.update(overrides)
         return {key: value for key, value in configuration.items() if value is not None}
 
-    def module(self, name: str = "module", start: bool = True, **overrides: Any) -> ModuleProcess:
+    def module(
+        self, name: str = "module", start: bool = True, extra_env: dict[str, str] | None = None, **overrides: Any
+    ) -> ModuleProcess:
         """The module as the platform runs it: secrets as placeholders, served by the secrets URL."""
         public, node_secrets = with_placeholders(self.configuration(**overrides), SECRET_FIELDS)
         self.platform.set_secrets(node_secrets=node_secrets)
-        process = ModuleProcess(public, self.platform_fake.url, log_dir=self.tmp, name=name)
+        process = ModuleProcess(public, self.platform_fake.url, log_dir=self.tmp, name=name, extra_env=extra_env)
         self.modules.append(process)
         if start:
             process.start()
