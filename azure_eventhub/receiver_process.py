@@ -49,8 +49,10 @@ from pathlib import Path
 from azure_eventhub.consumer import EventHubReceiver, ReceiveHandler, ReceiverSettings
 from azure_eventhub.errors import CollectorError, ReadAgain
 from azure_eventhub.handover import Handover
+from azure_eventhub.log_redaction import log_to_stderr
 from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.owner_memory import OwnerSlot
+from azure_eventhub.redaction import REDACTOR
 
 ACK_SECONDS = 5.0
 # Message bodies queued for the parent: two dozen batches of 1 KB events, so that the receiving loop
@@ -370,6 +372,10 @@ def _die_with_parent() -> None:
 
 def run_child(settings: ReceiverSettings, connection, owner_directory: Path | None, owner_scope: str) -> None:
     """The child process's body (spawned: a module-level function)."""
+    # First, before any client exists: the SDK's and urllib3's log lines name request URLs (a SAS
+    # signature) and this process has no SDK to configure logging.
+    log_to_stderr()
+    REDACTOR.add(settings.secret_values())
     _die_with_parent()
     # The parent decides when to stop (Ctrl-C in a terminal reaches the whole process group).
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -53,7 +53,9 @@ SAS_STORAGE = (
 
 
 def test_the_signature_of_a_sas_is_found_alone_in_a_request_url():
-    url = f"GET https://acct.blob.core.windows.net/c?restype=container&sig={quote(SAS_SIGNATURE, safe='')}&sv=2024-08-04"
+    url = (
+        f"GET https://acct.blob.core.windows.net/c?restype=container&sig={quote(SAS_SIGNATURE, safe='')}&sv=2024-08-04"
+    )
     findings = find_secrets({"output": url}, [SAS_STORAGE])
     assert findings == [f"output: secret #0 sas signature (url-encoded) at offset {url.index('sig=') + 4}"]
     assert find_secrets({"output": f"signature {SAS_SIGNATURE}"}, [SAS_STORAGE]) == [
