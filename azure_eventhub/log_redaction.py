@@ -9,7 +9,9 @@ requests into breadcrumbs. Installed first thing in each process, before any cli
 - a Filter on every handler known at install time (and again at each later install): a record made
   without the factory (another factory installed later, a handler fed directly) is redacted there;
 - Sentry's before_send, before_send_transaction and before_breadcrumb, chained after any the SDK set:
-  the whole event, breadcrumbs and stack-frame variables included, by value too.
+  the whole event, breadcrumbs and stack-frame variables included, by value too;
+- uncaught exceptions (of a thread or of the main thread) and warnings, which Python prints to
+  stderr itself, go through logging instead.
 
 Each install is idempotent; call it again after code that adds handlers or initialises Sentry.
 """
@@ -81,6 +83,27 @@ def install_log_redaction(redactor: Redactor = REDACTOR) -> None:
         for handler in _known_handlers():
             if not any(isinstance(known, RedactingFilter) and known.redactor is redactor for known in handler.filters):
                 handler.addFilter(RedactingFilter(redactor))
+        if threading.excepthook is not _log_uncaught_in_thread:
+            threading.excepthook = _log_uncaught_in_thread
+        if sys.excepthook is sys.__excepthook__:  # not over a hook someone set on purpose (Sentry wraps ours)
+            sys.excepthook = _log_uncaught
+        logging.captureWarnings(True)
+
+
+_UNCAUGHT = logging.getLogger("azure_eventhub.uncaught")
+
+
+def _log_uncaught(exc_type, exc, traceback) -> None:
+    _UNCAUGHT.error("Uncaught exception", exc_info=(exc_type, exc, traceback))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:  # as threading's own hook: a thread may end this way
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    _UNCAUGHT.error(
+        "Uncaught exception in thread %s", name, exc_info=(args.exc_type, args.exc_value, args.exc_traceback)
+    )
 
 
 def _redacting_factory(previous: Callable[..., logging.LogRecord], redactor: Redactor):

@@ -2,6 +2,7 @@
 
 import io
 import logging
+import sys
 import threading
 
 import pytest
@@ -21,12 +22,14 @@ KEY = "intake-key-0f9e8d7c"
 @pytest.fixture
 def redactor():
     """A redactor of its own, installed in logging; the process's logging is as before afterwards."""
-    factory = logging.getLogRecordFactory()
+    factory, hooks = logging.getLogRecordFactory(), (threading.excepthook, sys.excepthook)
     redactor = Redactor()
     try:
         yield redactor
     finally:
         logging.setLogRecordFactory(factory)
+        threading.excepthook, sys.excepthook = hooks
+        logging.captureWarnings(False)
         for handler in [logging.lastResort, *logging.getLogger().handlers]:
             for known in list(getattr(handler, "filters", [])):
                 if isinstance(known, RedactingFilter) and known.redactor is redactor:
@@ -86,6 +89,19 @@ def test_the_handler_filter_redacts_records_made_without_the_factory(redactor):
     finally:
         logging.getLogger().removeHandler(handler)
     assert stream.getvalue().endswith("&sig=***\n")
+
+
+def test_an_uncaught_exception_in_a_thread_goes_through_logging_redacted(redactor):
+    def write_checkpoint():
+        raise ConnectionError(f"cannot reach {SAS_URL}")
+
+    install_log_redaction(redactor)
+    _, output = third_party_logger("azure_eventhub.uncaught")
+    thread = threading.Thread(target=write_checkpoint, name="storage-writer")
+    thread.start()
+    thread.join()
+    assert output.getvalue().startswith("Uncaught exception in thread storage-writer\n")
+    assert "sig=***" in output.getvalue() and "AbC%2Bdef" not in output.getvalue()
 
 
 class RecordingTransport(Transport):
