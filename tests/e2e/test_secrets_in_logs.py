@@ -6,6 +6,12 @@ process also turns log lines into Sentry breadcrumbs and events, and settings re
 were echoed as typed. Each test runs the module as the platform does, with a Sentry DSN pointing at a
 local endpoint that records what would be sent, and scans stdout and stderr (both processes), the logs
 URL, the metrics and the Sentry envelopes.
+
+What leaked on main (both tests failed there): the Sentry envelopes (sentry_sdk's HTTP breadcrumbs
+keep each storage request's query, so the SAS), and a refused Intake Server or Custom Endpoint
+Address, echoed with its password on stdout, on the logs URL and to Sentry. With the pinned
+azure-core (urllib3 retries off), a connection error names host and port, not the URL; the receiver
+process's lines are checked all the same (they are the ones a newer library would leak first).
 """
 
 from __future__ import annotations
