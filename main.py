@@ -6,6 +6,11 @@ if __name__ == "__main__":
 
     serve_as_init_if_pid1()
 
+    # Then: no log line of any library, nor any Sentry event, may carry a secret (log_redaction.py).
+    from azure_eventhub.log_redaction import install_log_redaction, install_sentry_redaction
+
+    install_log_redaction()
+
     # Imported here, not at the top: receiver processes are spawned, and a spawned process runs this
     # file's top level again (as __mp_main__); the SDK's imports cost it about 2 s of CPU at start.
     from sekoia_automation.module import Module
@@ -13,5 +18,6 @@ if __name__ == "__main__":
     from triggers.consume_eventhub import ConsumeEventhubTrigger
 
     module = Module()
+    install_sentry_redaction()  # Module() initialised Sentry (when the platform gives a DSN)
     module.register(ConsumeEventhubTrigger, "consume_eventhub_messages")
     module.run()

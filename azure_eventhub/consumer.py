@@ -76,6 +76,18 @@ class ReceiverSettings:
     idle_timeout: float = 30.0
     partition_refresh_interval: float = 30.0  # partitions added to the hub are picked up this often
     extra_client_options: dict[str, Any] = field(default_factory=dict)
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # the settings' secrets and their parts
+
+    def secret_values(self) -> tuple[str | None, ...]:
+        """Every secret this process may see written back: for redaction (log_redaction.py)."""
+        proxy_password = (self.http_proxy or {}).get("password")
+        return (
+            self.hub_connection_string,
+            self.storage_connection_string,
+            self.storage_proxy_url,
+            proxy_password,
+            *self.secrets,
+        )
 
 
 def _client_options(settings: ReceiverSettings) -> dict[str, Any]:

@@ -54,8 +54,10 @@ from azure_eventhub.child_output import ErrorOutput, redirect_error_output
 from azure_eventhub.consumer import EventHubReceiver, ReceiveHandler, ReceiverSettings
 from azure_eventhub.errors import CollectorError, ReadAgain
 from azure_eventhub.handover import Handover
+from azure_eventhub.log_redaction import log_to_stderr
 from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.owner_memory import OwnerSlot
+from azure_eventhub.redaction import REDACTOR
 
 ACK_SECONDS = 5.0
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -425,6 +427,10 @@ def _signal_name(number: int) -> str:
 
 def run_receiver(settings: ReceiverSettings, connection, owner_directory: Path | None, owner_scope: str) -> None:
     """A receiver process's body: the EventHubReceiver, its calls sent to the parent."""
+    # First, before any client exists: the SDK's and urllib3's log lines name request URLs (a SAS
+    # signature) and this process has no SDK to configure logging.
+    log_to_stderr()
+    REDACTOR.add(settings.secret_values())
     handler = _PipeHandler(connection)
     slot = OwnerSlot(owner_directory, owner_scope) if owner_directory is not None else None
     receiver = None

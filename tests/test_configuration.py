@@ -243,6 +243,18 @@ RULES = [
         id="intake-server-not-http",
     ),
     pytest.param(
+        # Regression (issue 14): the value was echoed as typed, credentials included.
+        {"intake_server": "https://me:s3cret-pw@intake.example.com/"},
+        "Intake Server: got 'https://me:***@intake.example.com/'; enter an http(s) URL such as https://intake.sekoia.io",
+        id="intake-server-with-credentials",
+    ),
+    pytest.param(
+        # Regression (issue 14): cut at 80 characters first, the rest of a long password showed.
+        {"intake_server": f"https://me:{'long-pa55word-' * 6}@intake.example.com/"},
+        "Intake Server: got 'https://me:***@intake.example.com/'; enter an http(s) URL such as https://intake.sekoia.io",
+        id="intake-server-with-a-long-password",
+    ),
+    pytest.param(
         {"categories": ["SignInLogs", " "]},
         "Categories: has an empty category name; remove it",
         id="categories-empty-name",
@@ -279,6 +291,12 @@ RULES = [
         "Custom Endpoint Address: got 'sb://my-gateway.example.com:443/eventhub'; enter a URL with the scheme "
         "sb://, amqps://, https:// or wss:// and no path, e.g. sb://my-gateway.example.com:443",
         id="custom-endpoint-with-path",
+    ),
+    pytest.param(
+        {"custom_endpoint_address": "sb://me:s3cret-pw@my-gateway.example.com:443"},
+        "Custom Endpoint Address: got 'sb://me:***@my-gateway.example.com:443'; enter a URL with the scheme "
+        "sb://, amqps://, https:// or wss:// and no path, e.g. sb://my-gateway.example.com:443",
+        id="custom-endpoint-with-credentials",
     ),
     pytest.param(
         {"proxy_url": f"squid:{PROXY_PASSWORD}@proxy.example.com:3128"},

@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sekoia_automation.exceptions import TriggerConfigurationError
 
+from azure_eventhub.redaction import redact_text, with_encodings
 from triggers.connection_strings import (
     _CLOUD_NAMES,
     Cloud,
@@ -32,7 +33,6 @@ from triggers.connection_strings import (
     parse_hub_connection_string,
     parse_storage_connection_string,
 )
-from triggers.redaction import redact_text, with_encodings
 
 # At most this many records per intake request. The SDK already caps a request at about 9 MiB, so
 # with Azure diagnostic records (about 1 KiB each) more than 10000 would not make requests larger,
@@ -147,8 +147,9 @@ _HOW_TO_FILL = {
 
 
 def _shown(value: Any) -> str:
-    """A non-secret input value, as echoed in a message."""
-    text = repr(value)
+    """A non-secret input value, as echoed in a message: a URL's password is masked before the value is
+    cut short (cut first, what is left of the password would no longer look like one)."""
+    text = repr(redact_text(value) if isinstance(value, str) else value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

@@ -24,16 +24,19 @@ from sekoia_automation.trigger import Trigger
 
 from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings
 from azure_eventhub.hub_probe import HubProbe
+from azure_eventhub.log_redaction import install_log_redaction, install_sentry_redaction
 from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
 from azure_eventhub.errors import ReceiverExited
 from azure_eventhub.receiver_health import BOUND_SECONDS, ReceiverHealth
 from azure_eventhub.receiver_process import HANDED_OVER, PartitionRouter, ReceiverProcess
+from azure_eventhub.redaction import REDACTOR
 from azure_eventhub.advice import Target, describe_receive_error
 from azure_eventhub.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
 from azure_eventhub.storage import BlobDeadLetters, probe_container
 from triggers.configuration import (
+    SECRET_FIELDS,
     ConfigurationError,
     ConsumeEventhubConfiguration,
     ValidatedSettings,
@@ -62,6 +65,10 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         logging.getLogger("azure").setLevel(logging.WARNING)
         kwargs.setdefault("executor_max_worker", 1)  # chunks go out from the pipeline's own threads
         super().__init__(*args, **kwargs)
+        # Again (main.py did it first): the SDK's logging.basicConfig() added a handler since, and a
+        # trigger built elsewhere (tests) gets the same protection.
+        install_log_redaction()
+        install_sentry_redaction()
         self.settings: ValidatedSettings | None = None
         self._log_queue: queue.SimpleQueue = queue.SimpleQueue()
         self._failures_in_a_row = 0
@@ -84,11 +91,13 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         import sentry_sdk
 
         self._configuration = load_configuration(raw)
-        sentry_sdk.set_context("trigger_configuration", self._configuration.redacted_dump())
+        sentry_sdk.set_context("trigger_configuration", REDACTOR.structure(self._configuration.redacted_dump()))
 
     def _apply_node_secrets(self) -> None:
         # Connector makes this a no-op; our secrets are declared in the trigger (arguments.secrets),
-        # so the platform serves them as node-level secrets: apply them as a Trigger does.
+        # so the platform serves them as node-level secrets: apply them as a Trigger does. Their values
+        # are redacted from here on, whatever fails next (a wrong setting is echoed before validation).
+        REDACTOR.add(_texts(self._node_secrets) + _texts(self._secrets))
         try:
             Trigger._apply_node_secrets(self)
         except ConfigurationError:
@@ -118,13 +127,11 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         os._exit(0)
 
     def log(self, message: str, level: str = "info", *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        if self.settings is not None:
-            message = self.settings.redact(message)
-        super().log(message, level, *args, **kwargs)
+        super().log(REDACTOR.text(message), level, *args, **kwargs)
 
     def log_exception(self, exception: Exception, **kwargs: Any) -> None:
         # The SDK logs the exception's text: make sure no secret is in it.
-        text = self.settings.redact(str(exception)) if self.settings is not None else str(exception)
+        text = REDACTOR.text(str(exception))
         message = kwargs.get("message", "An exception occurred")
         self.log(f"{message}: {type(exception).__name__}: {text}", level="error")
 
@@ -144,7 +151,11 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
     # --- run -------------------------------------------------------------------------------------
     def run(self) -> None:
         try:
+            # The secret fields as configured (a platform that serves no node secrets leaves the real
+            # values in the configuration file), then their parts once parsed.
+            REDACTOR.add(_texts([getattr(self.configuration, name, None) for name in SECRET_FIELDS]))
             self.settings = validate(self.configuration)
+            REDACTOR.add(self.settings.secrets)
         except ConfigurationError as error:
             self.log(str(error), "critical")
             self._waiting_for_a_fix = True
@@ -347,6 +358,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             custom_endpoint_address=settings.custom_endpoint_address,
             http_proxy=proxy.eventhub_http_proxy() if proxy else None,
             storage_proxy_url=proxy.url if proxy else None,
+            secrets=settings.secrets,
         )
 
     def _owner_directory(self) -> Path:
@@ -365,6 +377,12 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             (receiver.namespace, settings.hub_name, settings.hub_consumer_group.lower(), settings.storage_blob_endpoint,
              settings.storage_container_name)
         )
+
+
+def _texts(values: Any) -> list[str]:
+    """The string values among these (a mapping's values, or an iterable)."""
+    items = values.values() if isinstance(values, dict) else values or ()
+    return [value for value in items if isinstance(value, str)]
 
 
 def _bounded(function, seconds: float) -> bool:

@@ -144,13 +144,18 @@ class E2EStack:
         return {key: value for key, value in configuration.items() if value is not None}
 
     def module(
-        self, name: str = "module", start: bool = True, runner: Callable[..., ModuleProcess] = ModuleProcess, **overrides: Any
+        self,
+        name: str = "module",
+        start: bool = True,
+        runner: Callable[..., ModuleProcess] = ModuleProcess,
+        extra_env: dict[str, str] | None = None,
+        **overrides: Any,
     ) -> ModuleProcess:
         """The module as the platform runs it: secrets as placeholders, served by the secrets URL.
         ``runner`` makes the process (tests/deployed/lane.py: as the Docker image runs it)."""
         public, node_secrets = with_placeholders(self.configuration(**overrides), SECRET_FIELDS)
         self.platform.set_secrets(node_secrets=node_secrets)
-        process = runner(public, self.platform_fake.url, log_dir=self.tmp, name=name)
+        process = runner(public, self.platform_fake.url, log_dir=self.tmp, name=name, extra_env=extra_env)
         self.modules.append(process)
         if start:
             process.start()

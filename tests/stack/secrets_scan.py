@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from urllib.parse import quote, quote_plus
+from urllib.parse import parse_qs, quote, quote_plus
 
 # Connection-string fields whose values are credentials (Event Hubs / Service Bus
 # and Azure Storage spellings).
@@ -50,6 +50,10 @@ def secret_forms(secret: str) -> list[tuple[str, str]]:
     forms = _forms("value", secret)
     for field, credential in connection_string_credentials(secret).items():
         forms.extend(_forms(f"{field} value", credential))
+        if field == "sharedaccesssignature":
+            # A request URL carries the SAS's parameters in its own order: its signature is the secret.
+            for signature in parse_qs(credential.lstrip("?")).get("sig", []):
+                forms.extend(_forms("sas signature", signature))
     return forms
 
 

@@ -43,3 +43,21 @@ def test_connection_string_credentials():
     assert connection_string_credentials(EVENTHUB) == {"sharedaccesskey": EH_KEY}
     assert connection_string_credentials(STORAGE) == {"accountkey": STORAGE_KEY}
     assert connection_string_credentials("not a connection string") == {}
+
+
+SAS_SIGNATURE = "Wm9vLXNpZ25hdHVyZS1mb3ItdGVzdHMtb25seQ+/w="
+SAS_STORAGE = (
+    "BlobEndpoint=https://acct.blob.core.windows.net/;"
+    f"SharedAccessSignature=sv=2024-08-04&ss=b&srt=sco&sp=rl&se=2030-01-01T00%3A00%3A00Z&sig={quote(SAS_SIGNATURE, safe='')}"
+)
+
+
+def test_the_signature_of_a_sas_is_found_alone_in_a_request_url():
+    url = (
+        f"GET https://acct.blob.core.windows.net/c?restype=container&sig={quote(SAS_SIGNATURE, safe='')}&sv=2024-08-04"
+    )
+    findings = find_secrets({"output": url}, [SAS_STORAGE])
+    assert findings == [f"output: secret #0 sas signature (url-encoded) at offset {url.index('sig=') + 4}"]
+    assert find_secrets({"output": f"signature {SAS_SIGNATURE}"}, [SAS_STORAGE]) == [
+        "output: secret #0 sas signature at offset 10"
+    ]
