@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the module, its tests and its demo need, into this checkout:
-# .venv/ (Python 3.11, from the hashed lock) and node_modules/ (Azurite, pinned in package.json).
+# .venv/ (Python 3.11, from the hashed lock) and node_modules/ (Azurite, pinned in package.json);
+# as root, also what the image lane needs from Debian (tests/deployed/lane.py: the system Python
+# 3.11 with venv, unshare and setpriv, useradd), when missing.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +23,17 @@ fi
 
 if [ ! -x node_modules/.bin/azurite-blob ]; then
     npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# The image lane (tests/e2e/test_as_deployed.py) runs the module as its Docker image does: it needs
+# root, which CI has; a developer without root sees those tests fail, saying why.
+if [ "$(id -u)" = 0 ]; then
+    missing=()
+    /usr/bin/python3.11 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3.11 python3.11-venv)
+    command -v unshare >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+    command -v useradd >/dev/null 2>&1 || missing+=(passwd)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
 fi
