@@ -16,8 +16,8 @@ from azure_eventhub.receiving import Pacing, receive_pass
 class FixedEventProcessor(EventProcessor):
     """The SDK's processor with six fixes, all in its receiving loop: each partition's receive pass
     is bounded in time and its prefetch in bytes (receiving.py: one trickling partition held every
-    other one for up to 30 s, and 300 prefetched 1 MB messages a partition are 300 MB); it waits instead of spinning
-    a whole core while it owns no partition; it re-reads the hub's partition ids now and then (the SDK
+    other one for up to 30 s, and 300 prefetched 1 MB messages a partition are 300 MB); it waits
+    instead of spinning a whole core while it owns no partition; it re-reads the hub's partition ids now and then (the SDK
     reads them once) so partitions added later get consumed; a callback that raises ReadAgain has its
     partition read again at once from the checkpoint (the SDK would close it, release it, and leave
     it unread until a load-balancing pass claims it again); a partition lost or reopened is closed

@@ -56,7 +56,9 @@ def _run_module(stack: BenchStack, case: Case, hub: str, timeout: float) -> dict
     producer = PacedProducer(stack.hub_connection_string(root=True), hub, RECORDS_PER_MESSAGE)
     try:
         warm = set(producer.warm_up(case.partitions))
-        wait_until(lambda: warm <= set(stack.fake.record_ids()), timeout, interval=0.5, message="warm-up not delivered")
+        wait_until(
+            lambda: warm <= set(stack.fake.record_ids()), timeout, interval=0.5, message="warm-up not delivered"
+        )
         producer.run(case.schedule())
         found: list[float] = []
 
@@ -64,7 +66,9 @@ def _run_module(stack: BenchStack, case: Case, hub: str, timeout: float) -> dict
             found[:] = delays(stack.fake.chunks())
             return len(found) >= producer.sent
 
-        wait_until(all_accepted, timeout, interval=2.0, message=lambda: f"{len(found)} of {producer.sent} records accepted")
+        wait_until(
+            all_accepted, timeout, interval=2.0, message=lambda: f"{len(found)} of {producer.sent} records accepted"
+        )
         return {**quantiles(found), "records": len(found), "producer_late_max": max(producer.lateness, default=0.0)}
     finally:
         producer.stop()
@@ -80,14 +84,24 @@ def _run_sdk(stack: BenchStack, case: Case, hub: str, timeout: float) -> dict:
     producer = PacedProducer(stack.hub_connection_string(root=True), hub, RECORDS_PER_MESSAGE)
     try:
         producer.warm_up(case.partitions)
-        wait_until(lambda: f"WARM {case.partitions}\n" in contender.output(), timeout, interval=0.5, message="warm-up not received")
+        wait_until(
+            lambda: f"WARM {case.partitions}\n" in contender.output(),
+            timeout,
+            interval=0.5,
+            message="warm-up not received",
+        )
         producer.run(case.schedule())
 
         def seen() -> int:
             counts = re.findall(r"^SEEN (\d+)$", contender.output(), re.MULTILINE)
             return int(counts[-1]) if counts else 0
 
-        wait_until(lambda: seen() >= producer.sent, timeout, interval=1.0, message=lambda: f"{seen()} of {producer.sent} received")
+        wait_until(
+            lambda: seen() >= producer.sent,
+            timeout,
+            interval=1.0,
+            message=lambda: f"{seen()} of {producer.sent} received",
+        )
         result = contender.terminate()
         return {**quantiles(result["delays"]), "records": len(result["delays"])}
     finally:
@@ -116,5 +130,7 @@ def report_lines(figures: list[dict]) -> list[str]:
         "|---|---|---|---|",
     ]
     for item in figures:
-        lines.append(f"| {item['case']} | {cell(item['module'])} | {cell(item['sdk'])} | {item['module']['records']:,} |")
+        lines.append(
+            f"| {item['case']} | {cell(item['module'])} | {cell(item['sdk'])} | {item['module']['records']:,} |"
+        )
     return lines

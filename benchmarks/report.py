@@ -88,7 +88,12 @@ def verdicts(figures: dict) -> list[str]:
         lines.append(_verdict(f"peak RSS with the intake down {peak:.0f} MiB < 300", peak < 300))
     if "wide_outage" in figures:
         peak = figures["wide_outage"]["peak_rss_mb"]
-        lines.append(_verdict(f"peak RSS with the intake down, ~900 KB messages {peak:.0f} MiB < {WIDE_TARGET_MB}", peak < WIDE_TARGET_MB))
+        lines.append(
+            _verdict(
+                f"peak RSS with the intake down, ~900 KB messages {peak:.0f} MiB < {WIDE_TARGET_MB}",
+                peak < WIDE_TARGET_MB,
+            )
+        )
     for item in figures.get("latency", []):
         p99 = item["module"]["p99"]
         lines.append(_verdict(f"latency, {item['case']}: p99 {p99:.2f} s < 2", p99 < 2.0))

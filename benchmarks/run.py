@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import client_settings, idle, latency, micro, module_runs, outage, report, sdk_runs
+from benchmarks import client_settings, idle, micro, module_runs, outage, report, sdk_runs
+from benchmarks import latency as delivery_delay
 from benchmarks.local_stack import BACKLOG_HUB, PARTITIONS, WIDE_HUB, WIDE_PARTITIONS, BenchStack
 from benchmarks.payload import LARGE_RECORDS
 from benchmarks.preload import preload, preload_large
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             figures["wide_outage"] = outage.intake_down(stack, WIDE_HUB, records, args.outage_seconds, timeout)
 
         if args.latency_seconds:
-            figures["latency"] = latency.measure(stack, args.latency_seconds, args.quick, timeout, say)
+            figures["latency"] = delivery_delay.measure(stack, args.latency_seconds, args.quick, timeout, say)
 
         if args.idle_seconds:
             say(f"Idle CPU over {args.idle_seconds:g} s...", stamp=True)
@@ -206,7 +207,7 @@ def print_report(figures: dict, args: argparse.Namespace) -> None:
     if "latency" in figures:
         say()
         say("Delivery delay, from a record's sending to the intake's acceptance of its chunk (the bare SDK loop: to its callback):")
-        for line in latency.report_lines(figures["latency"]):
+        for line in delivery_delay.report_lines(figures["latency"]):
             say(line)
     if "idle" in figures:
         say()

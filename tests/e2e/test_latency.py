@@ -38,15 +38,20 @@ def test_a_trickle_on_every_partition_reaches_the_intake_within_seconds(stack):
         chunks = stack.platform.chunks()
         return len(delays(chunks)) >= expected
 
-    wait_until(all_accepted, 180, interval=1.0, message=lambda: f"{len(delays(chunks))} of {expected} records accepted")
+    wait_until(
+        all_accepted, 180, interval=1.0, message=lambda: f"{len(delays(chunks))} of {expected} records accepted"
+    )
     seconds = delays(chunks)
     figures = quantiles(seconds)
     late = sum(1 for value in seconds if value > BOUND_SECONDS)
-    print(f"\n[figures] trickle 4 x 10 messages/s x 5 records, 60 s: {len(seconds)} records, "
-          + ", ".join(f"{name} {value:.2f} s" for name, value in figures.items()))
-    assert late == 0, (
-        f"{late} of {len(seconds)} records accepted more than {BOUND_SECONDS:g} s after their sending: "
-        + ", ".join(f"{name} {value:.1f} s" for name, value in figures.items())
+    print(
+        f"\n[figures] trickle 4 x 10 messages/s x 5 records, 60 s: {len(seconds)} records, "
+        + ", ".join(f"{name} {value:.2f} s" for name, value in figures.items())
+    )
+    assert (
+        late == 0
+    ), f"{late} of {len(seconds)} records accepted more than {BOUND_SECONDS:g} s after their sending: " + ", ".join(
+        f"{name} {value:.1f} s" for name, value in figures.items()
     )
 
 

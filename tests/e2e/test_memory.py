@@ -29,7 +29,12 @@ RECORD_PADDING = 10_000
 def large_message() -> tuple[bytes, list[str]]:
     """A ~900 KB Azure diagnostic message of 90 records of ~10 KB (each under the intake's limit)."""
     records = [
-        {"id": str(uuid.uuid4()), "category": "AuditLogs", "time": "2026-11-25T10:00:00Z", "padding": "x" * RECORD_PADDING}
+        {
+            "id": str(uuid.uuid4()),
+            "category": "AuditLogs",
+            "time": "2026-11-25T10:00:00Z",
+            "padding": "x" * RECORD_PADDING,
+        }
         for _ in range(RECORDS_PER_MESSAGE)
     ]
     return json.dumps({"records": records}).encode(), [record["id"] for record in records]

@@ -123,7 +123,9 @@ class PacedProducer:
             self.lateness.append(max(0.0, -delay))
             sent_at = time.time()
             events = [
-                EventData(json.dumps({"records": [record(sent_at, self._padding) for _ in range(self._records_per_message)]}))
+                EventData(
+                    json.dumps({"records": [record(sent_at, self._padding) for _ in range(self._records_per_message)]})
+                )
                 for _ in range(send.messages)
             ]
             self._client.send_batch(events, partition_id=send.partition)
