@@ -64,12 +64,17 @@ class ReceiverSettings:
     load_balancing_interval: float = 10.0
     ownership_expiration: float = 60.0
     max_batch_size: int = 300
-    prefetch: int = 300
-    # The SDK hands a partition's events over only once this long has passed since its previous batch
-    # (or 300 arrived), checked when the round-robin loop next visits the partition (each idle one
-    # listens 0.2 s). Shorter than one listen, every visit hands over what it read: a lone record then
-    # waits at most one loop turn, plus the 1 s linger (2 s here made it 3-3.5 s end to end, 0.5 s
-    # up to 2.8 s with 4 partitions). Also an empty batch per visit to an idle partition: alive.
+    prefetch: int = 300  # messages of credit per partition at most; fewer when they are large:
+    # prefetch_bytes (all partitions of a receiver process together) over the messages' size
+    prefetch_bytes: int = 32 * 1024 * 1024
+    # One partition's receive pass reads at most about this long, and stops as soon as its socket
+    # stays quiet for read_wait (the socket timeout): an idle partition then holds the loop that
+    # long per visit, not 0.2 s (32 idle partitions: 0.6 s a round instead of 6.4 s). AMQP only: the
+    # WebSocket transport keeps the SDK's own (1 s).
+    read_seconds: float = 0.05
+    read_wait: float = 0.02
+    # A receive pass hands over what it read at once; a partition with nothing to read reports an
+    # empty batch at most this often (receive_idle: caught up, and the loop alive).
     max_wait_time: float = 0.1
     # The service sends keep-alive frames when we ask for an idle timeout: a connection that goes
     # silent longer than this is dead (a frozen peer), the SDK reconnects, and liveness notices.
@@ -102,8 +107,11 @@ def _client_options(settings: ReceiverSettings) -> dict[str, Any]:
     }
     # Always passed: without it, the SDK's constructor picks WebSockets whenever a custom endpoint is
     # set (from_connection_string defaults to Amqp, but that is a default of one way in, not a promise).
-    websocket = settings.transport == "websocket"
-    options["transport_type"] = TransportType.AmqpOverWebsocket if websocket else TransportType.Amqp
+    if settings.transport == "websocket":
+        options["transport_type"] = TransportType.AmqpOverWebsocket
+    else:
+        options["transport_type"] = TransportType.Amqp
+        options["socket_timeout"] = settings.read_wait
     if settings.custom_endpoint_address:
         options["custom_endpoint_address"] = settings.custom_endpoint_address
     if settings.http_proxy:
@@ -163,6 +171,8 @@ class EventHubReceiver:
             self._processor.pin_start = LatestPin(
                 self.client, self.checkpoint_store, self.namespace, self.client.eventhub_name, settings.consumer_group
             ).pin
+        self._processor.read_seconds = settings.read_seconds
+        self._processor.prefetch_bytes = settings.prefetch_bytes
         self._refs: dict[str, PartitionRef] = {}
         self._last_sequence: dict[str, int] = {}  # per partition: the last sequence number handed over
         report_load_balancing(self._processor, handler)

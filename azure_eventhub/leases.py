@@ -30,6 +30,27 @@ class Lease:
         self.received_since_idle = False  # a batch came since the last receive pass that brought none
         self.caught_up = False  # the last thing decoded for it was a receive pass that brought none
         self.partials_in_flight = 0  # chunks sent before they were full, not done yet (forwarding.py)
+        self.last_received: int | None = None  # the sequence number of the last message handed to us
+        # The hub's last enqueued message (sequence number, enqueued time) as first seen beyond what we
+        # had received: messages wait for us (in the client's buffers or the hub) since at least then.
+        self._waiting_since: tuple[int, float] | None = None
+
+    def update(self, info: PartitionInfo) -> None:
+        """The hub's latest runtime metrics for the partition (they come with each received message)."""
+        self.info = info
+        last, enqueued = info.last_enqueued_sequence_number, info.last_enqueued_time
+        if last is None or enqueued is None or self.last_received is None or last <= self.last_received:
+            return
+        if self.oldest_waiting_enqueued_time() is None:
+            self._waiting_since = (last, enqueued)
+
+    def oldest_waiting_enqueued_time(self) -> float | None:
+        """At most the enqueued time of the oldest message the hub has and we did not receive yet;
+        None when we received everything it told of."""
+        waiting = self._waiting_since
+        if waiting is None or self.last_received is None or waiting[0] <= self.last_received:
+            return None
+        return waiting[1]
 
     def __repr__(self) -> str:
         return f"Lease({self.ref}, generation={self.generation}, alive={self.alive})"

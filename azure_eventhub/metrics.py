@@ -47,7 +47,7 @@ class PipelineMetrics:
         self._ownership = counter("ownership_changes", "Partitions claimed or lost", ("change",))
         self._reconnects = counter("receive_errors", "Receive errors after which the client reconnects")
         self._lag_events = gauge("lag_events", "Last enqueued sequence number minus the checkpointed one", ("partition",))
-        self._lag_seconds = gauge("lag_seconds", "Age of the oldest record not yet accepted (0 when caught up)", ("partition",))
+        self._lag_seconds = gauge("lag_seconds", "Age of the oldest message not yet settled: received, or still waiting in the client or the hub (0 when caught up)", ("partition",))
 
     def messages_received(self, partition: str, count: int) -> None:
         self._messages.labels(self.intake_key, partition).inc(count)

@@ -142,8 +142,10 @@ class Pipeline:
             return  # not tracked, so never checkpointed: read again by the next owner
         if lease.failure is not None:
             raise lease.failure  # the SDK closes the partition as lost and claims it again
+        if batch:
+            lease.last_received = batch.sequence_numbers[-1]
         if info is not None:
-            lease.info = info
+            lease.update(info)
         if not batch:
             return
         try:
@@ -212,7 +214,7 @@ class Pipeline:
         if lease.failure is not None:
             raise lease.failure
         if info is not None:
-            lease.info = info
+            lease.update(info)
         if lease.received_since_idle and lease.alive and not self._stopping.is_set():
             lease.received_since_idle = False
             self._caught_up(lease)
@@ -257,7 +259,7 @@ class Pipeline:
         now = time.time()
         for lease in self.leases():
             self._checkpointer.write(lease)
-            oldest = lease.tracker.oldest_unsettled_enqueued_time()
+            oldest = _oldest_unsettled(lease)
             lag_seconds = max(0.0, now - oldest) if oldest is not None else 0.0
             last = lease.info.last_enqueued_sequence_number
             # Until our first checkpoint write (or while storage fails), lag counts from where we resumed.
@@ -274,10 +276,21 @@ class Pipeline:
         lags = []
         now = time.time()
         for lease in leases:
-            oldest = lease.tracker.oldest_unsettled_enqueued_time()
+            oldest = _oldest_unsettled(lease)
             lags.append(f"{lease.ref.partition_id}: {max(0.0, now - oldest) if oldest else 0.0:.0f}s")
         self._log(
             f"Progress: {recent} records forwarded in the last {self.settings.progress_log_interval:.0f}s "
             f"({total} since start); owning {len(leases)} partitions; lag per partition: {', '.join(lags) or 'none'}",
             "info",
         )
+
+
+def _oldest_unsettled(lease: Lease) -> float | None:
+    """The enqueued time of the oldest message not settled yet: received and in flight, or still
+    waiting in the client or the hub (the hub's runtime metrics tell that it exists)."""
+    times = [
+        value
+        for value in (lease.tracker.oldest_unsettled_enqueued_time(), lease.oldest_waiting_enqueued_time())
+        if value is not None
+    ]
+    return min(times) if times else None

@@ -17,6 +17,10 @@ _PIPELINE_DEFAULTS = {field.name: field.default for field in fields(PipelineSett
 PREFETCH: int = _RECEIVER_DEFAULTS["prefetch"]
 MAX_BATCH_SIZE: int = _RECEIVER_DEFAULTS["max_batch_size"]
 MAX_WAIT_TIME: float = _RECEIVER_DEFAULTS["max_wait_time"]
+# The module's own receive pass (receiving.py); the SDK contenders keep the SDK's receive.
+READ_SECONDS: float = _RECEIVER_DEFAULTS["read_seconds"]
+READ_WAIT: float = _RECEIVER_DEFAULTS["read_wait"]
+PREFETCH_BYTES: int = _RECEIVER_DEFAULTS["prefetch_bytes"]
 LOAD_BALANCING_INTERVAL: float = _RECEIVER_DEFAULTS["load_balancing_interval"]
 OWNERSHIP_EXPIRATION: float = _RECEIVER_DEFAULTS["ownership_expiration"]
 IDLE_TIMEOUT: float = _RECEIVER_DEFAULTS["idle_timeout"]
@@ -53,7 +57,9 @@ def describe() -> str:
     return (
         f"prefetch {PREFETCH}, max_batch_size {MAX_BATCH_SIZE}, max_wait_time {MAX_WAIT_TIME:g} s, "
         f"greedy load balancing every {LOAD_BALANCING_INTERVAL:g} s (ownership expiry {OWNERSHIP_EXPIRATION:g} s), "
-        f"blob checkpoint store, pure-Python AMQP; module: chunk size {CHUNK_SIZE}, {FORWARDING_THREADS} forwarding "
+        f"blob checkpoint store, pure-Python AMQP; module: receive passes of at most {READ_SECONDS:g} s ending "
+        f"after {READ_WAIT:g} s of quiet, prefetch at most {PREFETCH_BYTES // 2**20} MiB of messages a receiver "
+        f"process, chunk size {CHUNK_SIZE}, {FORWARDING_THREADS} forwarding "
         f"threads, {MAX_IN_FLIGHT_CHARS // 2**20} Mi characters in flight at most, checkpoints every "
         f"{CHECKPOINT_INTERVAL:g} s per partition"
     )

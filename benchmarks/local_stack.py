@@ -27,8 +27,17 @@ SECRET_FIELDS = ("hub_connection_string", "storage_connection_string", "intake_k
 BACKLOG_HUB = "bench"  # 8 partitions, pre-loaded once, read by every throughput measurement
 STANDBY_HUB = "idle-one"  # 1 partition, no message: one owner, the other process stands by
 QUIET_HUB = "idle-quiet"  # 8 partitions, no message
+WIDE_HUB = "wide"  # WIDE_PARTITIONS partitions of ~900 KB messages: memory with the intake down
+WIDE_PARTITIONS = 32  # the most this machine holds with the rest of the stack
 PARTITIONS = 8
 GROUPS = [f"group-{number:02d}" for number in range(60)]
+LATENCY_PARTITIONS = (4, 32)
+LATENCY_HUBS_EACH = 16  # latency.py reads a fresh hub per run: module and bare SDK loop, per case
+LATENCY_GROUP = GROUPS[0]  # a fresh hub needs no group of its own
+
+
+def latency_hub(partitions: int, number: int) -> str:
+    return f"latency-{partitions}-{number:02d}"
 
 
 def emulator_config() -> dict:
@@ -36,7 +45,11 @@ def emulator_config() -> dict:
         BACKLOG_HUB: {"partition_count": PARTITIONS, "consumer_groups": GROUPS},
         STANDBY_HUB: {"partition_count": 1, "consumer_groups": GROUPS},
         QUIET_HUB: {"partition_count": PARTITIONS, "consumer_groups": GROUPS},
+        WIDE_HUB: {"partition_count": WIDE_PARTITIONS, "consumer_groups": GROUPS},
     }
+    for partitions in LATENCY_PARTITIONS:
+        for number in range(LATENCY_HUBS_EACH):
+            hubs[latency_hub(partitions, number)] = {"partition_count": partitions, "consumer_groups": [LATENCY_GROUP]}
     policies = [
         {"name": "RootManageSharedAccessKey", "key": ROOT_KEY, "rights": ["Manage", "Listen", "Send"]},
         {"name": "listen-policy", "key": LISTEN_KEY, "rights": ["Listen"]},

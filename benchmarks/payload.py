@@ -36,3 +36,17 @@ def record(number: int, partition: int) -> dict:
 
 def body(number: int, partition: int) -> bytes:
     return orjson.dumps({"records": [record(number, partition)]})
+
+
+LARGE_RECORDS = 90  # a ~900 KB message: 90 records of ~10 KB (each under the intake's record limit)
+
+
+def large_body(number: int, partition: int) -> bytes:
+    """One ~900 KB message of ``LARGE_RECORDS`` records, unique ids."""
+    records = []
+    for index in range(LARGE_RECORDS):
+        item = record(number * LARGE_RECORDS + index, partition)
+        item["id"] = f"large-{partition:02d}-{number:06d}-{index:02d}"
+        item["properties"] = {**item["properties"], "padding": "x" * 9_000}
+        records.append(item)
+    return orjson.dumps({"records": records})

@@ -6,10 +6,10 @@ import time
 
 from azure.eventhub import EventData, EventHubProducerClient
 
-from benchmarks.payload import body
+from benchmarks.payload import body, large_body
 
 
-def preload(connection_string: str, hub: str, messages: int, partitions: int) -> float:
+def preload(connection_string: str, hub: str, messages: int, partitions: int, make_body=body) -> float:
     """Send ``messages`` messages (one record each) round the partitions; returns the seconds taken."""
     started = time.monotonic()
     with EventHubProducerClient.from_connection_string(connection_string, eventhub_name=hub) as producer:
@@ -20,9 +20,14 @@ def preload(connection_string: str, hub: str, messages: int, partitions: int) ->
                 batch = producer.create_batch(partition_id=str(partition))
                 while number < count:
                     try:
-                        batch.add(EventData(body(number, partition)))
+                        batch.add(EventData(make_body(number, partition)))
                     except ValueError:  # the batch is full
                         break
                     number += 1
                 producer.send_batch(batch)
     return time.monotonic() - started
+
+
+def preload_large(connection_string: str, hub: str, messages: int, partitions: int) -> float:
+    """As preload, with ~900 KB messages (payload.large_body): one a batch."""
+    return preload(connection_string, hub, messages, partitions, large_body)

@@ -16,8 +16,10 @@ import time
 from pathlib import Path
 
 from benchmarks import client_settings, idle, micro, module_runs, outage, report, sdk_runs
-from benchmarks.local_stack import BACKLOG_HUB, PARTITIONS, BenchStack
-from benchmarks.preload import preload
+from benchmarks import latency as delivery_delay
+from benchmarks.local_stack import BACKLOG_HUB, PARTITIONS, WIDE_HUB, WIDE_PARTITIONS, BenchStack
+from benchmarks.payload import LARGE_RECORDS
+from benchmarks.preload import preload, preload_large
 
 
 def _median_run(runs: list[dict]) -> dict:
@@ -33,6 +35,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latencies", help="intake latencies in ms, comma-separated (0,100,200)")
     parser.add_argument("--baseline-seconds", type=float, help="the serial baseline stops this long after its first record (40)")
     parser.add_argument("--outage-seconds", type=float, help="how long the intake is down (60; 0 skips)")
+    parser.add_argument("--wide-messages", type=int, help="~900 KB messages on the 32-partition hub for its intake-down case (1280; 0 skips)")
+    parser.add_argument("--latency-seconds", type=float, help="how long each latency stream runs (30; 0 skips)")
     parser.add_argument("--idle-seconds", type=float, help="idle CPU measurement window (30; 0 skips)")
     parser.add_argument("--micro-records", type=int, help="records of the per-record micro-benchmark (50000)")
     parser.add_argument("--repeats", type=int, help="ceiling and module runs per latency; medians are compared (3)")
@@ -43,10 +47,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--work-dir", help="keep the stack's data and logs here (default: a temporary directory)")
     args = parser.parse_args(argv)
     defaults = (
-        dict(messages=4000, latencies="100", baseline_seconds=10, outage_seconds=5, idle_seconds=2, micro_records=5000,
+        dict(messages=4000, latencies="100", baseline_seconds=10, outage_seconds=5, wide_messages=0, latency_seconds=5, idle_seconds=2, micro_records=5000,
              replicas=0, repeats=1, processes=0)
         if args.quick
-        else dict(messages=100_000, latencies="0,100,200", baseline_seconds=40, outage_seconds=60, idle_seconds=30,
+        else dict(messages=100_000, latencies="0,100,200", baseline_seconds=40, outage_seconds=60, wide_messages=1280, latency_seconds=30, idle_seconds=30,
                   micro_records=50_000, replicas=0, repeats=3, processes=2)
     )  # fmt: skip
     for name, value in defaults.items():
@@ -147,6 +151,16 @@ def main(argv: list[str] | None = None) -> int:
             say(f"Intake down (503) for {args.outage_seconds:g} s on the backlog...", stamp=True)
             figures["outage"] = outage.intake_down(stack, BACKLOG_HUB, args.messages, args.outage_seconds, timeout)
 
+        if args.outage_seconds and args.wide_messages:
+            say(f"Pre-loading {args.wide_messages} messages of ~900 KB over {WIDE_PARTITIONS} partitions...", stamp=True)
+            preload_large(stack.hub_connection_string(root=True), WIDE_HUB, args.wide_messages, WIDE_PARTITIONS)
+            say(f"Intake down (503) for {args.outage_seconds:g} s on them...", stamp=True)
+            records = args.wide_messages * LARGE_RECORDS
+            figures["wide_outage"] = outage.intake_down(stack, WIDE_HUB, records, args.outage_seconds, timeout)
+
+        if args.latency_seconds:
+            figures["latency"] = delivery_delay.measure(stack, args.latency_seconds, args.quick, timeout, say)
+
         if args.idle_seconds:
             say(f"Idle CPU over {args.idle_seconds:g} s...", stamp=True)
             figures["idle"] = idle.idle_cpu(stack, args.idle_seconds)
@@ -184,6 +198,16 @@ def print_report(figures: dict, args: argparse.Namespace) -> None:
         say()
         say("Memory with the intake down:")
         for line in report.outage_lines(figures["outage"]):
+            say(line)
+    if "wide_outage" in figures:
+        say()
+        say(f"Memory with the intake down, {args.wide_messages} messages of ~900 KB ({LARGE_RECORDS} records each) on {WIDE_PARTITIONS} partitions:")
+        for line in report.outage_lines(figures["wide_outage"], WIDE_PARTITIONS, report.WIDE_TARGET_MB):
+            say(line)
+    if "latency" in figures:
+        say()
+        say("Delivery delay, from a record's sending to the intake's acceptance of its chunk (the bare SDK loop: to its callback):")
+        for line in delivery_delay.report_lines(figures["latency"]):
             say(line)
     if "idle" in figures:
         say()

@@ -5,6 +5,9 @@
                                                       the intake, checkpoint it, all in the callback
     python -m benchmarks.sdk_contender standby  ...   a receive loop left running until SIGTERM
                                                       (the SDK's processor, for its idle CPU)
+    python -m benchmarks.sdk_contender latency  ...   a receive loop noting each stamped record's
+                                                      delay from its sending (tests/stack/
+                                                      paced_producer.py) to its callback, until SIGTERM
     python -m benchmarks.sdk_contender pipeline ...   the ceiling's loop with the module's receive
                                                       side in its callback (events.to_batch and
                                                       Pipeline.messages_received) and a null intake:
@@ -63,6 +66,34 @@ class Counter:
             "cpu_total": time.process_time(),
             "timeline": self.timeline,
         }
+
+
+class DelayCounter(Counter):
+    """Seconds from each stamped record's sending to its batch's callback; unstamped records are the
+    producer's warm-up (each partition's is printed once seen: the loop reads every partition)."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+        self.delays: list[float] = []
+        self.warm = 0
+
+    def on_batch(self, context, events) -> None:
+        from tests.stack.paced_producer import STAMP
+
+        now = time.time()
+        for event in events:
+            for record in orjson.loads(event.body_as_str()).get("records", ()):
+                if STAMP in record:
+                    self.delays.append(now - record[STAMP])
+                else:
+                    self.warm += 1
+                    print(f"WARM {self.warm}", flush=True)
+        if events:
+            self.add(len(events))
+            print(f"SEEN {len(self.delays)}", flush=True)
+
+    def result(self) -> dict:
+        return {**super().result(), "timeline": [], "delays": self.delays}
 
 
 class InProcessPipeline:
@@ -127,7 +158,7 @@ class SerialForwarder:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("kind", choices=("ceiling", "baseline", "standby", "pipeline"))
+    parser.add_argument("kind", choices=("ceiling", "baseline", "standby", "pipeline", "latency"))
     parser.add_argument("--hub-connection-string", required=True)
     parser.add_argument("--hub", required=True)
     parser.add_argument("--group", required=True)
@@ -151,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         on_batch = SerialForwarder(args.intake_url, args.intake_key, counter).on_batch
     elif args.kind == "pipeline":
         on_batch = InProcessPipeline(counter).on_batch
+    elif args.kind == "latency":
+        counter = DelayCounter()
+        on_batch = counter.on_batch
     else:
 
         def on_batch(context, events) -> None:

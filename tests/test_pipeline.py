@@ -1,13 +1,16 @@
 """The pipeline with recording fakes: what is forwarded, and where checkpoints may go."""
 
 import threading
+import time
 
 import orjson
 import pytest
+from prometheus_client import CollectorRegistry
 
 from azure_eventhub.decoding import MAX_RECORD_CHARS
 from azure_eventhub.errors import DecodingFailed
 from azure_eventhub.messages import Message, MessageBatch, PartitionInfo
+from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
 from tests.fakes import REF, FakeCheckpoints, FakeDeadLetters, FakeIntake, LogRecorder, fresh_metrics
 from tests.stack.waiting import wait_until
@@ -244,3 +247,34 @@ def test_a_batch_that_reaches_the_last_enqueued_event_sends_its_partial_chunk_wi
     pipeline.messages_received(REF, batch(message(1, {"id": 1})), PartitionInfo(1, None))  # the last one
     wait_until(lambda: intake.records() == ['{"id":0}', '{"id":1}'], 5)
     assert intake.calls == 1
+
+
+def test_lag_counts_from_a_message_still_waiting_in_the_client_or_the_hub(parts):
+    # Issue 15: records held in the SDK's receiving loop were invisible to the lag gauge (0 s while
+    # they waited 30 s and more). The hub's runtime metrics tell that they exist, and since when.
+    build, intake, _, checkpoints, _ = parts
+    registry = CollectorRegistry()
+    metrics = PipelineMetrics("intake-key", registry)
+    pipeline = Pipeline(
+        PipelineSettings(chunk_size=1, checkpoint_interval=3600), intake, FakeDeadLetters(), checkpoints, metrics, LogRecorder()
+    )
+    pipeline.start()
+    pipeline.partition_opened(REF)
+    try:
+        now = time.time()
+        received = Message(b'{"id":0}', 0, "0", now - 1)
+        pipeline.messages_received(REF, batch(received), PartitionInfo(5, now - 30))  # 1-5 wait upstream
+        wait_until(lambda: intake.records() == ['{"id":0}'], 5)
+        wait_until(lambda: pipeline.budget_used == 0, 5)  # message 0 is settled
+        pipeline._checkpoint_and_measure()
+        assert 29 <= lag_seconds(registry) < 40
+        pipeline.messages_received(REF, batch(Message(b'{"id":5}', 5, "5", now - 1)), PartitionInfo(5, now - 30))
+        wait_until(lambda: pipeline.budget_used == 0 and len(intake.records()) == 2, 5)
+        pipeline._checkpoint_and_measure()
+        assert lag_seconds(registry) == 0
+    finally:
+        pipeline.stop(1)
+
+
+def lag_seconds(registry) -> float:
+    return registry.get_sample_value("azure_eventhub_lag_seconds", {"intake_key": "intake-key", "partition": "0"})
