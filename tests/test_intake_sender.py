@@ -93,3 +93,15 @@ def test_a_chunk_sized_upstream_is_one_request_and_anything_else_goes_the_sdks_w
     assert list(trigger._chunk_events(too_long)) == [["y"]]  # the SDK's own rule: dropped, counted
     mixed = [{"id": 1}, "text"]
     assert list(trigger._chunk_events(mixed)) == [['{"id":1}', "text"]]
+
+
+@pytest.mark.parametrize("body", ["[]", '"ok"'], ids=["json-array", "json-string"])
+def test_a_2xx_that_is_not_the_intakes_answer_is_an_intake_error_retried(trigger, platform, body):
+    """Regression (issue 14, path 3): a 200 whose body is a JSON array or string raised
+    AttributeError out of the intake port (only ValueError was caught)."""
+    platform.set_fault("status", code=200, body=body, raw=True, count=1)
+    trigger.send(['{"id":1}'], always)
+    assert [chunk["status"] for chunk in platform.chunks()] == [200, 200]
+    assert set(platform.records()) == {'{"id":1}'}  # the fake counts any 2xx as accepted: a duplicate
+    trigger._flush_logs()
+    assert any("not the intake's answer" in line["message"] for line in platform.logs())

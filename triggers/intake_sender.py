@@ -123,10 +123,15 @@ class IntakeSenderMixin:
             failure = outcome_of(status, _text(response), response.headers.get("Retry-After"))
             if failure is not None:
                 raise failure
-        try:
-            event_ids = orjson.loads(response.content).get("event_ids") or []  # faster than requests' json
-        except ValueError:  # orjson.JSONDecodeError is one
-            event_ids = []
+        event_ids = _event_ids(response.content)
+        if event_ids is None:
+            # A proxy, a captive portal or a gateway answered, not the intake: nothing says the
+            # records arrived, so the chunk is sent again.
+            raise IntakeError(
+                f"the intake server answered HTTP {status} with a body that is not the intake's answer "
+                f"(a JSON object with event_ids): {_short_body(response)}",
+                status,
+            )
         if len(event_ids) != count:
             # The intake did not acknowledge every record: the outcome is unknown, so send again.
             raise IntakeError(f"the intake acknowledged {len(event_ids)} of {count} records", response.status_code)
@@ -155,6 +160,25 @@ def _sleep_while(alive: Callable[[], bool], seconds: float) -> None:
         if remaining <= 0:
             return
         time.sleep(min(0.2, remaining))
+
+
+def _event_ids(content: bytes) -> list | None:
+    """The event_ids of the intake's answer ({"event_ids": [...]}); None if the body is not that
+    answer (not JSON, or a JSON array, string or number)."""
+    try:
+        answer = orjson.loads(content)  # faster than requests' json
+    except ValueError:  # orjson.JSONDecodeError is one
+        return None
+    if not isinstance(answer, dict):
+        return None
+    event_ids = answer.get("event_ids") or []
+    return event_ids if isinstance(event_ids, list) else None
+
+
+def _short_body(response: requests.Response) -> str:
+    # Kept short and stable, so that the SDK's de-duplication shows a repeated cause once a minute.
+    text = " ".join(_text(response).split())[:80]
+    return repr(text) if text else "an empty body"
 
 
 def _text(response: requests.Response) -> str:
