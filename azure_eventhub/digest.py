@@ -23,8 +23,10 @@ LogFunction = Callable[[str, str], None]
 @dataclass
 class _Pending:
     kinds: Counter = field(default_factory=Counter)
-    first: tuple[int, int | None] | None = None  # (sequence number, record index)
-    last: tuple[int, int | None] | None = None
+    # The lowest and highest positions (sequence number, record index): forwarding threads finish
+    # in any order.
+    first: tuple[int, int] | None = None
+    last: tuple[int, int] | None = None
     first_name: str = ""
     first_chars: int = 0
     reason: str = ""
@@ -47,10 +49,12 @@ class DeadLetterDigest:
         with self._lock:
             pending = self._pending.setdefault(ref, _Pending())
             pending.kinds[kind] += 1
-            if pending.first is None:
-                pending.first, pending.first_name, pending.reason = (sequence_number, index), name, reason
+            position = (sequence_number, -1 if index is None else index)  # a whole message before its records
+            if pending.first is None or position < pending.first:
+                pending.first, pending.first_name, pending.reason = position, name, reason
                 pending.first_chars = chars
-            pending.last = (sequence_number, index)
+            if pending.last is None or position > pending.last:
+                pending.last = position
         self.flush()
 
     def flush(self, force: bool = False) -> None:
@@ -70,9 +74,9 @@ def _line(ref: PartitionRef, pending: _Pending) -> str:
     count = sum(pending.kinds.values())
     kinds = ", ".join(f"{kind}: {number}" for kind, number in sorted(pending.kinds.items()))
 
-    def where(position: tuple[int, int | None]) -> str:
+    def where(position: tuple[int, int]) -> str:
         number, index = position
-        return f"sequence number {number}, record {index if index is not None else 'whole message'}"
+        return f"sequence number {number}, record {index if index >= 0 else 'whole message'}"
 
     if count == 1:
         return (

@@ -30,6 +30,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from azure_eventhub.errors import Abandoned, ChunkRejected, IntakeError
 from azure_eventhub.intake_policy import backoff_seconds, outcome_of
+from azure_eventhub.throttle import Throttle
 
 REQUEST_TIMEOUT = (10, 30)  # connect, read: seconds
 
@@ -38,6 +39,10 @@ class IntakeSenderMixin:
     """Mixed into the trigger (a sekoia_automation Connector)."""
 
     forwarding_threads = 8
+
+    @cached_property
+    def _retry_log(self) -> Throttle:
+        return Throttle(60.0)
 
     @cached_property
     def _chunk_context(self) -> threading.local:
@@ -120,7 +125,7 @@ class IntakeSenderMixin:
             raise IntakeError(f"the intake could not be reached ({type(error).__name__})") from error
         status = response.status_code
         if not 200 <= status < 300:  # the answer's text is only needed to explain a failure
-            failure = outcome_of(status, _text(response), response.headers.get("Retry-After"))
+            failure = outcome_of(status, _text(response, limit=100_000), response.headers.get("Retry-After"))
             if failure is not None:
                 raise failure
         event_ids = _event_ids(response.content)
@@ -141,8 +146,11 @@ class IntakeSenderMixin:
         error = _error_of(state)
         status = getattr(error, "status", None)
         self.metrics.chunk(str(status) if status else "unreachable")
-        # One stable text per cause, so that the SDK's log de-duplication shows it once a minute.
-        self.enqueue_log(f"Intake error, the chunk is retried until accepted: {error}", "error")
+        # Once a minute per cause (status, or the kind of failure): the texts of one cause differ by
+        # their counts and the intake's reason, which the SDK's de-duplication would show each.
+        cause = status or type(getattr(error, "__cause__", None) or error).__name__
+        if self._retry_log.allow(cause):
+            self.enqueue_log(f"Intake error, the chunk is retried until accepted: {error}", "error")
 
 
 _STR_ONLY = {str}
@@ -181,8 +189,9 @@ def _short_body(response: requests.Response) -> str:
     return repr(text) if text else "an empty body"
 
 
-def _text(response: requests.Response) -> str:
+def _text(response: requests.Response, limit: int = 1000) -> str:
+    """The answer's text; a refusal's whole (up to ``limit``): whether it is JSON decides its fate."""
     try:
-        return response.text[:1000]
+        return response.text[:limit]
     except Exception:
         return ""
