@@ -247,15 +247,15 @@ class Pipeline:
                     self._flush_lingering(lease)
                 except Exception as error:  # the loop boundary: a bug must not end the linger flush
                     fail_claim(lease, "linger", error, self._metrics, self._log, self._failure_log)
-            self._forwarder.digest.flush()
             now = time.monotonic()
-            if now >= next_progress:
-                next_progress = now + self.settings.progress_log_interval
-                try:
+            try:
+                self._forwarder.digest.flush()
+                if now >= next_progress:
+                    next_progress = now + self.settings.progress_log_interval
                     self._log_progress()
-                except Exception as error:  # a log line is not worth a thread: say it, go on
-                    if self._failure_log.allow("progress"):
-                        self._log(f"Could not write the progress line: {type(error).__name__}: {error}", "error")
+            except Exception as error:  # log lines are not worth the linger flush: say it, go on
+                if self._failure_log.allow("logs"):
+                    self._log(f"Could not write a log line: {type(error).__name__}: {error}", "error")
 
     def _flush_lingering(self, lease: Lease) -> None:
         # A caught-up partition's partial chunk goes as soon as the one before it is done.

@@ -50,3 +50,13 @@ def test_what_is_not_told_yet_is_told_at_stop():
     digest.flush(force=True)
     assert [line.split(" of ")[0] for _, line in log.lines] == ["Dead-lettered a record", "Dead-lettered a record"]
     assert "(sequence number 2, record 0, 3 characters)" in log.lines[1][1]
+
+
+def test_a_throttle_allows_each_key_once_per_interval():
+    from azure_eventhub.throttle import Throttle
+
+    clock = Clock()
+    throttle = Throttle(60.0, clock)
+    assert throttle.allow("a") and throttle.allow("b") and not throttle.allow("a")
+    clock.now += 60
+    assert throttle.allow("a")

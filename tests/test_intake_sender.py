@@ -115,3 +115,15 @@ def test_a_400_with_a_proxy_page_is_retried_whole_not_split_nor_rejected(trigger
     trigger._flush_logs()
     errors = [line for line in platform.logs() if "HTTP 400" in line["message"]]
     assert errors and errors[0]["level"] == "error"
+
+
+def test_retries_of_one_cause_are_logged_once_a_minute_whatever_their_text(trigger, platform):
+    """Issue 14, path 7: each retry logged its own line; texts that differ (the intake's reason)
+    passed the SDK's de-duplication one by one."""
+    for reason in ("overloaded (node 1)", "overloaded (node 2)", "overloaded (node 3)"):
+        platform.set_fault("status", code=503, body=reason, count=1)
+    trigger.send(['{"id":1}'], always)
+    assert platform.request_count() == 4
+    trigger._flush_logs()
+    lines = [line["message"] for line in platform.logs() if "retried until accepted" in line["message"]]
+    assert len(lines) == 1 and "HTTP 503" in lines[0], lines
