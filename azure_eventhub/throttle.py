@@ -11,7 +11,9 @@ from collections.abc import Callable, Hashable
 class Throttle:
     """Thread-safe. ``allow(key)`` is True at most once per ``interval`` seconds for each key."""
 
-    def __init__(self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic, max_keys: int = 4096) -> None:
+    def __init__(
+        self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic, max_keys: int = 4096
+    ) -> None:
         self.interval = interval
         self._clock = clock
         self._max_keys = max_keys  # keys are problems, not records: this bound is never reached in practice

@@ -108,7 +108,8 @@ def test_a_2xx_that_is_not_the_intakes_answer_is_an_intake_error_retried(trigger
 
 
 def test_a_400_with_a_proxy_page_is_retried_whole_not_split_nor_rejected(trigger, platform):
-    platform.set_fault("status", code=400, body="<html><body>Blocked</body></html>", raw=True, content_type="text/html", count=2)
+    page = "<html><body>Blocked</body></html>"
+    platform.set_fault("status", code=400, body=page, raw=True, content_type="text/html", count=2)
     trigger.send(['{"id":1}', '{"id":2}'], always)
     assert [chunk["status"] for chunk in platform.chunks()] == [400, 400, 200]
     assert all(len(chunk["records"]) == 2 for chunk in platform.chunks())  # whole each time

@@ -37,7 +37,7 @@ def test_a_warning_repeated_with_other_numbers_is_one_sentry_event_a_minute(trig
         trigger.log(f"Dead-lettered a record of partition hub/sekoiaio/0 (sequence number {number})", "warning")
     trigger.log("Intake error, the chunk is retried until accepted: HTTP 503", "error")
     trigger.log("Receiving partition hub/sekoiaio/0", "info")
-    messages = [event["logentry"]["message"] if "logentry" in event else event.get("message") for event in sentry_events]
+    messages = [event.get("message") or event["logentry"]["message"] for event in sentry_events]
     assert len(messages) == 2, messages
     assert messages[0].endswith("(sequence number 0)")
 

@@ -27,7 +27,9 @@ def test_a_proxy_refusing_everything_with_400_for_60_s_writes_no_dead_letter_and
     wait_until(lambda: platform.chunks(), 60, message="no intake request")
     stack.wait_delivered(sent, timeout=150)
     delivered_after = time.monotonic() - began
-    wait_until(lambda: stack.checkpoints() == {"0": 4, "1": 4}, 30, message=lambda: f"checkpoints {stack.checkpoints()}")
+    wait_until(
+        lambda: stack.checkpoints() == {"0": 4, "1": 4}, 30, message=lambda: f"checkpoints {stack.checkpoints()}"
+    )
     watcher.stop()
     stack.stop(module)
 
