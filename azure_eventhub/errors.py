@@ -51,6 +51,14 @@ class DecodingFailed(CollectorError):
     receiver process then reads the partition again from its checkpoint (ReadAgain)."""
 
 
+class PipelineFailed(CollectorError):
+    """An unexpected error (a bug) reached the loop boundary of a pipeline thread (forwarding, linger,
+    checkpoints) while it worked for a partition. Fate: counted (azure_eventhub_pipeline_failures_total)
+    and logged at most once a minute; the partition's claim fails like DecodingFailed: its next
+    callback raises it, and the receiver reads the partition again from its checkpoint, so the work
+    the thread dropped is read again instead of holding the checkpoint until a restart."""
+
+
 class ReadAgain(CollectorError):
     """Raised in a receiver process's callback for a partition whose batches the trigger's process
     did not track (it dropped them, or handling one failed). Fate: that process closes the

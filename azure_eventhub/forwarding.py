@@ -23,7 +23,10 @@ import orjson
 
 from azure_eventhub.backpressure import Budget
 from azure_eventhub.chunking import Chunk
+from azure_eventhub.digest import DeadLetterDigest
 from azure_eventhub.errors import Abandoned, ChunkRejected
+from azure_eventhub.failures import fail_claim
+from azure_eventhub.throttle import Throttle
 from azure_eventhub.leases import Lease
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.tracking import RecordOrigin
@@ -107,6 +110,8 @@ class Forwarder:
         self._log = log
         self._workers = workers
         self._on_progress = on_progress
+        self._failure_log = Throttle(60.0)
+        self.digest = DeadLetterDigest(log)  # dead letters told per partition, a line a minute at most
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._stopping = threading.Event()
         self._in_flight = 0
@@ -184,7 +189,9 @@ class Forwarder:
             except Abandoned:
                 pass
             except Exception as error:  # the loop boundary: a bug must not kill a forwarding thread
-                self._log(f"Unexpected error while forwarding records of partition {lease.ref}: {error!r}", "error")
+                # The item's ordinals will never settle: the claim fails, so that the partition is
+                # read again from its checkpoint instead of holding it until a restart.
+                fail_claim(lease, "forwarding", error, self._metrics, self._log, self._failure_log)
             finally:
                 self._budget.release(chars)
                 with self._idle:
@@ -243,12 +250,7 @@ class Forwarder:
             self._pause(lease, delay)
             delay = min(delay * 2, 30.0)
         self._metrics.dead_lettered(job.kind)
-        self._log(
-            f"Dead-lettered a record of partition {lease.ref} (sequence number {job.origin.sequence_number}, "
-            f"record {job.origin.index if job.origin.index is not None else 'whole message'}, {job.chars} characters): "
-            f"{job.reason}. It is kept in the storage container as {name}",
-            "warning",
-        )
+        self.digest.add(lease.ref, job.kind, job.origin.sequence_number, job.origin.index, job.chars, name, job.reason)
         if lease.alive:
             lease.tracker.settle(((job.ordinal, job.ordinal + 1),))
 

@@ -10,6 +10,8 @@ import random
 from email.utils import parsedate_to_datetime
 from time import time
 
+import orjson
+
 from azure_eventhub.errors import ChunkRejected, IntakeError
 
 MAX_BACKOFF_SECONDS = 30.0
@@ -22,6 +24,15 @@ def outcome_of(status: int, body_text: str, retry_after: str | None) -> IntakeEr
         return None
     reason = _short(body_text)
     if status in (400, 413, 422):
+        if not is_intake_answer(body_text):
+            # A proxy, a WAF or a gateway refused it (an HTML page, no body): every chunk would be
+            # split and every record dead-lettered. It is an outage: the chunk is retried whole.
+            return IntakeError(
+                f"the intake server refused the chunk with HTTP {status} in an answer that is not the intake's "
+                f"answer (a proxy or firewall in front of it?): {reason or 'an empty body'}. Nothing is "
+                "dead-lettered; the chunk is retried until accepted",
+                status,
+            )
         return ChunkRejected(status, reason or "no reason given")
     if status in (401, 403):
         return IntakeError(
@@ -38,6 +49,14 @@ def outcome_of(status: int, body_text: str, retry_after: str | None) -> IntakeEr
     if status == 429:
         return IntakeError(f"the intake asks to slow down (HTTP 429){_with(reason)}", status, parse_retry_after(retry_after))
     return IntakeError(f"the intake answered HTTP {status}{_with(reason)}", status, parse_retry_after(retry_after))
+
+
+def is_intake_answer(body_text: str) -> bool:
+    """Whether a body is the intake's own answer: a JSON object (a refusal says why in one)."""
+    try:
+        return isinstance(orjson.loads(body_text), dict)
+    except ValueError:  # orjson.JSONDecodeError is one
+        return False
 
 
 def parse_retry_after(value: str | None) -> float | None:

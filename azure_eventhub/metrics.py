@@ -46,6 +46,11 @@ class PipelineMetrics:
         self._owned = gauge("partitions_owned", "Partitions this process owns")
         self._ownership = counter("ownership_changes", "Partitions claimed or lost", ("change",))
         self._reconnects = counter("receive_errors", "Receive errors after which the client reconnects")
+        self._pipeline_failures = counter(
+            "pipeline_failures",
+            "Unexpected errors at a pipeline thread's loop boundary; the partition is read again from its checkpoint",
+            ("thread",),
+        )
         self._lag_events = gauge("lag_events", "Last enqueued sequence number minus the checkpointed one", ("partition",))
         self._lag_seconds = gauge("lag_seconds", "Age of the oldest message not yet settled: received, or still waiting in the client or the hub (0 when caught up)", ("partition",))
 
@@ -87,6 +92,12 @@ class PipelineMetrics:
 
     def receive_error(self) -> None:
         self._reconnects.labels(self.intake_key).inc()
+
+    def pipeline_failure(self, thread: str) -> None:
+        self._pipeline_failures.labels(self.intake_key, thread).inc()
+
+    def pipeline_failure_count(self, thread: str) -> float:
+        return self._pipeline_failures.labels(self.intake_key, thread)._value.get()
 
     def lag(self, partition: str, events: int | None, seconds: float) -> None:
         if events is not None:

@@ -20,12 +20,14 @@ from azure_eventhub.batch_decoding import decode_batch
 from azure_eventhub.checkpointing import Checkpointer, CheckpointPort
 from azure_eventhub.chunking import DEFAULT_MAX_CHUNK_CHARS
 from azure_eventhub.errors import DecodingFailed
+from azure_eventhub.failures import fail_claim
 from azure_eventhub.filtering import CategoryFilter
 from azure_eventhub.forwarding import DeadLetterJob, DeadLetterPort, Forwarder, IntakePort
 from azure_eventhub.leases import Lease
 from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.routing import Routed, needs_dead_letters, route
+from azure_eventhub.throttle import Throttle
 
 LogFunction = Callable[[str, str], None]
 
@@ -71,6 +73,7 @@ class Pipeline:
         self._stopping = threading.Event()
         self._ticker: threading.Thread | None = None
         self._forwarded_at_last_progress = 0
+        self._failure_log = Throttle(60.0)  # unexpected errors of the linger and checkpoint threads
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -86,7 +89,9 @@ class Pipeline:
         ``drain_seconds`` to complete. Returns True if nothing was left in flight."""
         self._stopping.set()
         self._forwarder.stop()
-        return self._forwarder.drain(drain_seconds)
+        drained = self._forwarder.drain(drain_seconds)
+        self._forwarder.digest.flush(force=True)  # the dead letters not told yet
+        return drained
 
     def write_final_checkpoints(self) -> None:
         for lease in self.leases():
@@ -159,6 +164,7 @@ class Pipeline:
             else:
                 lease.received_since_idle = True
         except Exception as error:  # the receiver must outlive a bug: the partition starts over
+            self._metrics.pipeline_failure("decoding")
             lease.failure = DecodingFailed(
                 f"decoding a batch of partition {lease.ref} failed: {type(error).__name__}: {error}"
             )
@@ -239,17 +245,28 @@ class Pipeline:
         next_progress = time.monotonic() + self.settings.progress_log_interval
         while not self._stopping.wait(0.2):
             for lease in self.leases():
-                # A caught-up partition's partial chunk goes as soon as the one before it is done.
-                if lease.caught_up and not self._forwarder.partial_in_flight(lease):
-                    chunk = lease.builder.take()
-                else:
-                    chunk = lease.builder.take(older_than=self.settings.linger_seconds)
-                if chunk is not None:
-                    self._forwarder.submit_chunk(lease, chunk, partial=True)
+                try:
+                    self._flush_lingering(lease)
+                except Exception as error:  # the loop boundary: a bug must not end the linger flush
+                    fail_claim(lease, "linger", error, self._metrics, self._log, self._failure_log)
             now = time.monotonic()
-            if now >= next_progress:
-                next_progress = now + self.settings.progress_log_interval
-                self._log_progress()
+            try:
+                self._forwarder.digest.flush()
+                if now >= next_progress:
+                    next_progress = now + self.settings.progress_log_interval
+                    self._log_progress()
+            except Exception as error:  # log lines are not worth the linger flush: say it, go on
+                if self._failure_log.allow("logs"):
+                    self._log(f"Could not write a log line: {type(error).__name__}: {error}", "error")
+
+    def _flush_lingering(self, lease: Lease) -> None:
+        # A caught-up partition's partial chunk goes as soon as the one before it is done.
+        if lease.caught_up and not self._forwarder.partial_in_flight(lease):
+            chunk = lease.builder.take()
+        else:
+            chunk = lease.builder.take(older_than=self.settings.linger_seconds)
+        if chunk is not None:
+            self._forwarder.submit_chunk(lease, chunk, partial=True)
 
     def _checkpoint_forever(self) -> None:
         while not self._stopping.wait(self.settings.checkpoint_interval):
@@ -258,16 +275,22 @@ class Pipeline:
     def _checkpoint_and_measure(self) -> None:
         now = time.time()
         for lease in self.leases():
-            self._checkpointer.write(lease)
-            oldest = _oldest_unsettled(lease)
-            lag_seconds = max(0.0, now - oldest) if oldest is not None else 0.0
-            last = lease.info.last_enqueued_sequence_number
-            # Until our first checkpoint write (or while storage fails), lag counts from where we resumed.
-            checkpointed = lease.written.sequence_number if lease.written is not None else lease.resumed_after
-            lag_events = None
-            if last is not None:
-                lag_events = max(0, last - checkpointed) if checkpointed is not None else last + 1
-            self._metrics.lag(lease.ref.partition_id, lag_events, lag_seconds)
+            try:
+                self._checkpoint_and_measure_one(lease, now)
+            except Exception as error:  # the loop boundary: a bug must not end checkpointing
+                fail_claim(lease, "checkpoints", error, self._metrics, self._log, self._failure_log)
+
+    def _checkpoint_and_measure_one(self, lease: Lease, now: float) -> None:
+        self._checkpointer.write(lease)
+        oldest = _oldest_unsettled(lease)
+        lag_seconds = max(0.0, now - oldest) if oldest is not None else 0.0
+        last = lease.info.last_enqueued_sequence_number
+        # Until our first checkpoint write (or while storage fails), lag counts from where we resumed.
+        checkpointed = lease.written.sequence_number if lease.written is not None else lease.resumed_after
+        lag_events = None
+        if last is not None:
+            lag_events = max(0, last - checkpointed) if checkpointed is not None else last + 1
+        self._metrics.lag(lease.ref.partition_id, lag_events, lag_seconds)
 
     def _log_progress(self) -> None:
         leases = sorted(self.leases(), key=lambda item: item.ref.partition_id)

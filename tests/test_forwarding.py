@@ -4,6 +4,7 @@ import orjson
 
 from azure_eventhub.backpressure import Budget
 from azure_eventhub.chunking import ChunkBuilder
+from azure_eventhub.errors import PipelineFailed
 from azure_eventhub.forwarding import DeadLetterJob, Forwarder, dead_letter_name
 from azure_eventhub.leases import Lease
 from azure_eventhub.messages import MessageBatch
@@ -120,3 +121,29 @@ def test_dead_letter_names_say_where_the_record_came_from():
     assert dead_letter_name(lease, job).endswith(
         "/hub/$default/0/42-message.json"
     )
+
+
+class BrokenIntake(FakeIntake):
+    """An intake port with a bug: its first call raises something no fate was written for."""
+
+    def send(self, records, alive):
+        if self.calls == 0:
+            self.calls += 1
+            raise AttributeError("'list' object has no attribute 'get'")
+        super().send(records, alive)
+
+
+def test_an_unexpected_error_while_forwarding_fails_the_claim_instead_of_dropping_the_chunk():
+    """Regression (issue 14, path 3): the item was logged and dropped, its ordinals never settled,
+    and the partition's checkpoint froze until a restart."""
+    intake, log, metrics = BrokenIntake(), LogRecorder(), fresh_metrics()
+    forwarder = Forwarder(intake, FakeDeadLetters(), Budget(10_000), metrics, log, workers=1)
+    forwarder.start()
+    lease = Lease(REF, 10, 1000)
+    forwarder.submit_chunk(lease, chunk_of(lease, ["a"]))
+    forwarder.submit_chunk(lease, chunk_of(lease, ["b"]))
+    assert forwarder.drain(5)
+    assert isinstance(lease.failure, PipelineFailed) and "AttributeError" in str(lease.failure)
+    assert metrics.pipeline_failure_count("forwarding") == 1
+    assert intake.records() == ["b"]  # the other chunks go on; the partition is read again for "a"
+    assert len([line for line in log.lines if "read again from its checkpoint" in line[1]]) == 1

@@ -53,3 +53,18 @@ def test_backoff_is_capped_and_jittered():
 
 def test_setting_errors_retry_slowly():
     assert backoff_seconds(1, IntakeError("key", 401), random.Random(2)) >= 20
+
+
+WAF_PAGE = "<html><head><title>403 Forbidden</title></head><body>Request blocked by the firewall</body></html>"
+
+
+@pytest.mark.parametrize("status", [400, 413, 422])
+@pytest.mark.parametrize(
+    "body", [WAF_PAGE, "", "Bad Request", "[]", '"refused"'], ids=["html", "empty", "text", "json-array", "json-string"]
+)
+def test_a_refusal_that_is_not_the_intakes_answer_is_an_outage_retried_not_a_rejection(status, body):
+    """Issue 14, path 7: a proxy or WAF page refusing every chunk is an outage, not bad data: no
+    splitting, no dead letters; the chunk is retried with backoff and the checkpoint waits."""
+    outcome = outcome_of(status, body, None)
+    assert isinstance(outcome, IntakeError) and outcome.status == status
+    assert "not the intake's answer" in outcome.reason

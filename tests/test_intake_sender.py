@@ -148,3 +148,38 @@ def test_the_intake_server_is_used_as_validated(make_trigger, platform, suffix, 
     trigger = make_trigger(intake_server=platform.intake_url + suffix)
     trigger.send(['{"id":1}'], for_seconds(10))
     assert [(chunk["path"], chunk["outcome"]) for chunk in platform.chunks()] == [(path, "accepted")]
+
+
+@pytest.mark.parametrize("body", ["[]", '"ok"'], ids=["json-array", "json-string"])
+def test_a_2xx_that_is_not_the_intakes_answer_is_an_intake_error_retried(trigger, platform, body):
+    """Regression (issue 14, path 3): a 200 whose body is a JSON array or string raised
+    AttributeError out of the intake port (only ValueError was caught)."""
+    platform.set_fault("status", code=200, body=body, raw=True, count=1)
+    trigger.send(['{"id":1}'], always)
+    assert [chunk["status"] for chunk in platform.chunks()] == [200, 200]
+    assert set(platform.records()) == {'{"id":1}'}  # the fake counts any 2xx as accepted: a duplicate
+    trigger._flush_logs()
+    assert any("not the intake's answer" in line["message"] for line in platform.logs())
+
+
+def test_a_400_with_a_proxy_page_is_retried_whole_not_split_nor_rejected(trigger, platform):
+    page = "<html><body>Blocked</body></html>"
+    platform.set_fault("status", code=400, body=page, raw=True, content_type="text/html", count=2)
+    trigger.send(['{"id":1}', '{"id":2}'], always)
+    assert [chunk["status"] for chunk in platform.chunks()] == [400, 400, 200]
+    assert all(len(chunk["records"]) == 2 for chunk in platform.chunks())  # whole each time
+    trigger._flush_logs()
+    errors = [line for line in platform.logs() if "HTTP 400" in line["message"]]
+    assert errors and errors[0]["level"] == "error"
+
+
+def test_retries_of_one_cause_are_logged_once_a_minute_whatever_their_text(trigger, platform):
+    """Issue 14, path 7: each retry logged its own line; texts that differ (the intake's reason)
+    passed the SDK's de-duplication one by one."""
+    for reason in ("overloaded (node 1)", "overloaded (node 2)", "overloaded (node 3)"):
+        platform.set_fault("status", code=503, body=reason, count=1)
+    trigger.send(['{"id":1}'], always)
+    assert platform.request_count() == 4
+    trigger._flush_logs()
+    lines = [line["message"] for line in platform.logs() if "retried until accepted" in line["message"]]
+    assert len(lines) == 1 and "HTTP 503" in lines[0], lines

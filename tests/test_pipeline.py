@@ -8,7 +8,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from azure_eventhub.decoding import MAX_RECORD_CHARS
-from azure_eventhub.errors import DecodingFailed
+from azure_eventhub.errors import DecodingFailed, PipelineFailed
 from azure_eventhub.messages import Message, MessageBatch, PartitionInfo
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
@@ -278,3 +278,26 @@ def test_lag_counts_from_a_message_still_waiting_in_the_client_or_the_hub(parts)
 
 def lag_seconds(registry) -> float:
     return registry.get_sample_value("azure_eventhub_lag_seconds", {"intake_key": "intake-key", "partition": "0"})
+
+
+def test_an_unexpected_error_while_forwarding_has_the_partition_read_again_from_its_checkpoint(parts):
+    """Regression (issue 14, path 3): the chunk was dropped and the checkpoint froze until a restart."""
+    build, intake, _, checkpoints, log = parts
+    pipeline = build(chunk_size=1)
+    broken = intake.send
+
+    def send_once_broken(records, alive):
+        intake.send = broken
+        raise AttributeError("'list' object has no attribute 'get'")
+
+    intake.send = send_once_broken
+    pipeline.messages_received(REF, batch(message(0, {"id": 0})), None)
+    failure = wait_until(lambda: pipeline.leases()[0].failure, 5)
+    assert isinstance(failure, PipelineFailed)
+    with pytest.raises(PipelineFailed):  # at the partition's next callback: the SDK reads it again
+        pipeline.receive_idle(REF, None)
+    pipeline.partition_closed(REF, "lost")
+    pipeline.partition_opened(REF)
+    pipeline.messages_received(REF, batch(message(0, {"id": 0}), message(1, {"id": 1})), None)
+    wait_until(lambda: checkpointed(checkpoints) == 1, 5)
+    assert "read again from its checkpoint" in log.texts()

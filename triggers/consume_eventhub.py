@@ -44,6 +44,7 @@ from triggers.configuration import (
     validate,
 )
 from triggers.intake_sender import IntakeSenderMixin
+from triggers.sentry_gate import SentryGate
 
 STOP_BUDGET_SECONDS = 9.0  # the process exits within 10 s of SIGTERM, whatever hangs
 
@@ -76,6 +77,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self.metrics: PipelineMetrics | None = None
         self._target: Target | None = None  # what the self-check and error messages are about
         self._churn: OwnershipChurn | None = None
+        self._sentry_gate = SentryGate()
 
     # --- SDK overrides -----------------------------------------------------------------------------
     @property  # type: ignore[override]
@@ -127,7 +129,16 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         os._exit(0)
 
     def log(self, message: str, level: str = "info", *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        super().log(REDACTOR.text(message), level, *args, **kwargs)
+        message = REDACTOR.text(message)
+        if kwargs.pop("propagate", True):
+            # What the SDK's ModuleItem.log does (a Python log line, and Sentry for warnings and
+            # errors), with Sentry limited to one event per distinct problem per minute.
+            self._logger.log(logging.getLevelName(level.upper()), message)
+            if self._sentry_gate.allow(level, message):
+                import sentry_sdk
+
+                sentry_sdk.capture_message(message, level)  # type: ignore[arg-type]
+        super().log(message, level, *args, propagate=False, **kwargs)
 
     def log_exception(self, exception: Exception, **kwargs: Any) -> None:
         # The SDK logs the exception's text: make sure no secret is in it.

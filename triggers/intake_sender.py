@@ -32,6 +32,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from azure_eventhub.errors import Abandoned, ChunkRejected, CollectorError, IntakeError
 from azure_eventhub.intake_policy import backoff_seconds, outcome_of
+from azure_eventhub.throttle import Throttle
 
 REQUEST_TIMEOUT = (10, 30)  # connect, read: seconds
 
@@ -45,6 +46,10 @@ class IntakeSenderMixin:
     """Mixed into the trigger (a sekoia_automation Connector)."""
 
     forwarding_threads = 8
+
+    @cached_property
+    def _retry_log(self) -> Throttle:
+        return Throttle(60.0)
 
     @cached_property
     def _chunk_context(self) -> threading.local:
@@ -134,13 +139,18 @@ class IntakeSenderMixin:
             raise IntakeError(f"the intake could not be reached ({type(error).__name__})") from error
         status = response.status_code
         if not 200 <= status < 300:  # the answer's text is only needed to explain a failure
-            failure = outcome_of(status, _text(response), response.headers.get("Retry-After"))
+            failure = outcome_of(status, _text(response, limit=100_000), response.headers.get("Retry-After"))
             if failure is not None:
                 raise failure
-        try:
-            event_ids = orjson.loads(response.content).get("event_ids") or []  # faster than requests' json
-        except ValueError:  # orjson.JSONDecodeError is one
-            event_ids = []
+        event_ids = _event_ids(response.content)
+        if event_ids is None:
+            # A proxy, a captive portal or a gateway answered, not the intake: nothing says the
+            # records arrived, so the chunk is sent again.
+            raise IntakeError(
+                f"the intake server answered HTTP {status} with a body that is not the intake's answer "
+                f"(a JSON object with event_ids): {_short_body(response)}",
+                status,
+            )
         if len(event_ids) != count:
             # The intake did not acknowledge every record: the outcome is unknown, so send again.
             raise IntakeError(f"the intake acknowledged {len(event_ids)} of {count} records", response.status_code)
@@ -150,8 +160,11 @@ class IntakeSenderMixin:
         error = _error_of(state)
         status = getattr(error, "status", None)
         self.metrics.chunk(str(status) if status else "unreachable")
-        # One stable text per cause, so that the SDK's log de-duplication shows it once a minute.
-        self.enqueue_log(f"Intake error, the chunk is retried until accepted: {error}", "error")
+        # Once a minute per cause (status, or the kind of failure): the texts of one cause differ by
+        # their counts and the intake's reason, which the SDK's de-duplication would show each.
+        cause = status or type(getattr(error, "__cause__", None) or error).__name__
+        if self._retry_log.allow(cause):
+            self.enqueue_log(f"Intake error, the chunk is retried until accepted: {error}", "error")
 
 
 _STR_ONLY = {str}
@@ -171,8 +184,28 @@ def _sleep_while(alive: Callable[[], bool], seconds: float) -> None:
         time.sleep(min(0.2, remaining))
 
 
-def _text(response: requests.Response) -> str:
+def _event_ids(content: bytes) -> list | None:
+    """The event_ids of the intake's answer ({"event_ids": [...]}); None if the body is not that
+    answer (not JSON, or a JSON array, string or number)."""
     try:
-        return response.text[:1000]
+        answer = orjson.loads(content)  # faster than requests' json
+    except ValueError:  # orjson.JSONDecodeError is one
+        return None
+    if not isinstance(answer, dict):
+        return None
+    event_ids = answer.get("event_ids") or []
+    return event_ids if isinstance(event_ids, list) else None
+
+
+def _short_body(response: requests.Response) -> str:
+    # Kept short and stable, so that the SDK's de-duplication shows a repeated cause once a minute.
+    text = " ".join(_text(response).split())[:80]
+    return repr(text) if text else "an empty body"
+
+
+def _text(response: requests.Response, limit: int = 1000) -> str:
+    """The answer's text; a refusal's whole (up to ``limit``): whether it is JSON decides its fate."""
+    try:
+        return response.text[:limit]
     except Exception:
         return ""

@@ -24,7 +24,8 @@ KINDS = ("latency", *PRIORITY, "short_ids")
 # Parameters each kind accepts (beyond target, count, seconds), with defaults.
 PARAMETERS: dict[str, dict[str, Any]] = {
     "latency": {"ms": 0, "jitter_ms": 0},
-    "status": {"code": 503, "retry_after": None, "body": None},
+    # raw: send ``body`` as it is (a JSON array, a string, a proxy's HTML page), not as {"message": body}
+    "status": {"code": 503, "retry_after": None, "body": None, "raw": False, "content_type": "application/json"},
     "drop": {},
     "hang": {"hold_s": None},
     "max_body": {"bytes": 1_000_000},
@@ -82,6 +83,8 @@ class Decision:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     message: str = ""
+    raw_body: bytes | None = None  # sent verbatim instead of {"message": message}
+    content_type: str = "application/json"
     missing_ids: int = 0
     release: threading.Event | None = None
     hold_s: float | None = None
@@ -200,6 +203,9 @@ class FaultBook:
             decision.action = "status"
             decision.status = int(params["code"])
             decision.message = params["body"] or f"fault injected: status {decision.status}"
+            if params["raw"]:
+                decision.raw_body = str(params["body"] or "").encode()
+                decision.content_type = str(params["content_type"])
             if params["retry_after"] is not None:
                 decision.headers["Retry-After"] = str(params["retry_after"])
             elif decision.status == 429:

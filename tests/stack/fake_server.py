@@ -181,7 +181,10 @@ class FakeHandler(BaseHTTPRequestHandler):
             return
         if decision.action == "status":
             entry = record(decision.status, "fault")
-            sent = self._send_json(decision.status, {"message": decision.message}, decision.headers)
+            if decision.raw_body is not None:
+                sent = self._send(decision.status, decision.raw_body, decision.content_type, decision.headers)
+            else:
+                sent = self._send_json(decision.status, {"message": decision.message}, decision.headers)
         elif problem:
             entry = record(400, "invalid")
             sent = self._send_json(400, {"message": problem})
@@ -229,10 +232,12 @@ class FakeHandler(BaseHTTPRequestHandler):
             pass
 
     def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> bool:
-        data = _dumps(payload)
+        return self._send(status, _dumps(payload), "application/json", headers)
+
+    def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> bool:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
