@@ -147,7 +147,8 @@ def test_sentry_events_and_breadcrumbs_are_redacted_after_the_sdks_own_hook(sent
     [body] = sentry.bodies
     for secret in (KEY, "AbC%2Bdef", "pa55w0rd-x"):
         assert secret not in body
-    assert body.count("sig=***") == 2 and "intake refused key ***" in body
+    # At least our two (earlier tests of this process may have left breadcrumbs of their own).
+    assert body.count("sig=***") >= 2 and "intake refused key ***" in body
     assert '"sdk_hook":"ran"' in body.replace(" ", "")
 
 
