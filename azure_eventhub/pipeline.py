@@ -4,10 +4,11 @@ Delivery is at-least-once: a partition's checkpoint moves only past messages who
 was accepted by the intake, durably dead-lettered, or dropped by a counted rule (category filter,
 heartbeat, null). Callbacks come from a receiver process's reader thread (receiver_process.py),
 which decodes, chunks and submits each batch itself: the receiving loop runs in that other process
-and goes on meanwhile. Every callback names its claim (messages.Claim): a call reaches the lease of
-that claim only, never the lease of a later claim of the partition (another receiver process's, or
-the same one's after reading the partition again), and nothing at all once the pipeline is closed. Receiving never waits for the intake while the in-flight budget has room;
+and goes on meanwhile. Receiving never waits for the intake while the in-flight budget has room;
 when it has none, the callback waits, the pipe and the receiver's outbox fill, and receiving pauses.
+Every callback names its claim (messages.Claim): a call reaches the lease of that claim only, never
+the lease of a later claim of the partition (another receiver process's, or the same one's after
+reading the partition again), and nothing at all once the pipeline is closed.
 """
 
 from __future__ import annotations

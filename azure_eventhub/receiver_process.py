@@ -5,12 +5,14 @@ the time; in the pipeline's process it made the module deliver 0.70-0.77 of what
 receives, whatever we moved off its thread. In a child process the loop has a GIL of its own. The
 parent keeps everything else (decoding, tracking, forwarding, checkpoints, metrics, logs, liveness):
 the child's EventHubReceiver calls a ReceiveHandler whose calls travel over a pipe and are replayed,
-in order, on the parent's pipeline (through a PartitionRouter). Several children share the partitions through blob ownership,
-as replicas do, each with its own owner id and owner slot (owner_memory.py).
+in order, on the parent's pipeline (through a PartitionRouter). Several children share the
+partitions through blob ownership, as replicas do, each with its own owner id and owner slot
+(owner_memory.py).
 
 Protocol: pickled tuples on a duplex pipe.
-  child -> parent: ("opened", ref, claim) ("closed", ref, claim, reason, ack) ("messages", ref, claim, batch, info)
-                   ("idle", ref, claim, info) ("error", ref, ReceiveFailure) ("balanced", owned) ("log", text, level)
+  child -> parent: ("opened", ref, claim) ("closed", ref, claim, reason, ack)
+                   ("messages", ref, claim, batch, info) ("idle", ref, claim, info)
+                   ("error", ref, ReceiveFailure) ("balanced", owned) ("log", text, level)
   parent -> child: ("ack", ack) ("fail", partition_id, claim, ReceiveFailure) ("stop",)
 A claim is the child's number for one opening of a partition; in the parent, with the process's
 number, it is a messages.Claim, which every call about a partition carries to the pipeline: what one
@@ -27,11 +29,12 @@ Fates:
 - two children may briefly both report a partition (a takeover), and their pipes do not keep their
   reports in time order: the last claim whose "opened" the parent reads holds it there. Batches of
   every other claim are dropped (not tracked), by the router and, should the holder change between
-  the router's check and the pipeline's lookup, by the pipeline (it finds leases by claim). That other is usually the stale reader (its link is taken over
-  and its SDK closes the partition); if instead the holder here closes it (it was the stale one),
-  the other's next report makes the parent tell it to read the partition again ("fail"): it
-  reopens it at once from the checkpoint (errors.ReadAgain), so no record is skipped and the
-  partition does not wait for a load-balancing pass.
+  the router's check and the pipeline's lookup, by the pipeline (it finds leases by claim). The
+  other process is usually the stale reader (its link is taken over and its SDK closes the
+  partition); if instead the holder here closes it (it was the stale one), the other's next report
+  makes the parent tell it to read the partition again ("fail"): it reopens it at once from the
+  checkpoint (errors.ReadAgain), so no record is skipped and the partition does not wait for a
+  load-balancing pass.
 - parent killed: the kernel kills the child (PR_SET_PDEATHSIG), so no orphan holds partitions.
 - a pipeline failure for a claim (errors.DecodingFailed, or errors.BatchOutOfOrder: a batch that
   does not come after the claim's last one) goes back to the child, whose next callback for that
@@ -179,7 +182,7 @@ class ReceiverProcess:
                                 pipeline.messages_received(ref, item[3], item[4], claim=claim)
                             else:
                                 pipeline.receive_idle(ref, item[3], claim=claim)
-                        except CollectorError as failure:  # DecodingFailed, BatchOutOfOrder: the child reads it again
+                        except CollectorError as failure:  # DecodingFailed, BatchOutOfOrder: read it again
                             self._fail(ref.partition_id, claim.number, ReceiveFailure.of(failure))
                     elif (
                         router.holder(ref) is None

@@ -87,7 +87,8 @@ class PartitionTracker:
             last = self._last_sequence_number
             if last is not None and numbers[0] <= last:
                 raise BatchOutOfOrder(
-                    f"a batch starting at sequence number {numbers[0]} does not come after {last}, the last one tracked"
+                    f"a batch starting at sequence number {numbers[0]} does not come after {last}, "
+                    "the last one tracked"
                 )
             self._last_sequence_number = numbers[-1]
             first = self._next

@@ -20,6 +20,7 @@ from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 from prometheus_client import CollectorRegistry
 
 from azure_eventhub.consumer import ReceiverSettings
+from azure_eventhub.errors import Abandoned
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
 from azure_eventhub.partition_router import PartitionRouter
@@ -91,7 +92,8 @@ class Producer:
 
 class SlowIntake:
     """Accepts every chunk after 0-30 ms (so chunks of several batches are in flight at once) and
-    remembers the ids it accepted."""
+    remembers the ids it accepted; a chunk whose partition was lost meanwhile is abandoned, as the
+    intake port does (its records are then accepted only once read again)."""
 
     def __init__(self) -> None:
         self.accepted: set[str] = set()
@@ -100,6 +102,8 @@ class SlowIntake:
 
     def send(self, records: list[str], alive) -> None:
         time.sleep(random.uniform(0, 0.03))
+        if not alive():
+            raise Abandoned("the partition was lost while the chunk was on its way")
         ids = [orjson.loads(record)["id"] for record in records]
         with self._lock:
             self.accepted.update(ids)
@@ -197,7 +201,7 @@ def jittery_heartbeat() -> None:
     descheduled anywhere (the GIL switches every 5 ms); pausing here now and then widens the window
     between the router's check and the pipeline's lookup, where crossed claims did their harm."""
     if random.random() < 0.3:
-        time.sleep(random.uniform(0, 0.002))
+        time.sleep(random.uniform(0, 0.02))
 
 
 def sample(registry: CollectorRegistry, name: str, **labels: str) -> float:
