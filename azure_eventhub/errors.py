@@ -59,6 +59,14 @@ class PipelineFailed(CollectorError):
     the thread dropped is read again instead of holding the checkpoint until a restart."""
 
 
+class BatchOutOfOrder(CollectorError):
+    """A batch of a claim does not come after the last batch tracked for that claim (its first
+    sequence number is not above the last one's): tracked, its records would sit ahead of earlier
+    ones and the checkpoint could pass records nobody accepted. Fate: refused, nothing of it is
+    tracked; raised to the receiver for it and every later call of the claim, whose receiver process
+    then reads the partition again from its checkpoint (ReadAgain)."""
+
+
 class ReadAgain(CollectorError):
     """Raised in a receiver process's callback for a partition whose batches the trigger's process
     did not track (it dropped them, or handling one failed). Fate: that process closes the

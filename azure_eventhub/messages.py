@@ -20,6 +20,24 @@ class PartitionRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """One opening of a partition by one receiver process: the process's number and its count of
+    openings (receiver_process.py). Every call about a partition carries it, so that what one
+    opening reads is never tracked on another, whose checkpoint it would move."""
+
+    process: int
+    number: int
+
+    def __str__(self) -> str:
+        return f"claim {self.number} of receiver process {self.process}"
+
+
+# The claim of a pipeline fed by one receiver in its own process (tests, benchmarks); receiver
+# processes number their claims from 1.
+SOLE_CLAIM = Claim(0, 0)
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """One Event Hubs event: its body and where it sits in its partition."""
 

@@ -6,6 +6,9 @@ heartbeat, null). Callbacks come from a receiver process's reader thread (receiv
 which decodes, chunks and submits each batch itself: the receiving loop runs in that other process
 and goes on meanwhile. Receiving never waits for the intake while the in-flight budget has room;
 when it has none, the callback waits, the pipe and the receiver's outbox fill, and receiving pauses.
+Every callback names its claim (messages.Claim): a call reaches the lease of that claim only, never
+the lease of a later claim of the partition (another receiver process's, or the same one's after
+reading the partition again), and nothing at all once the pipeline is closed.
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ from azure_eventhub.backpressure import Budget
 from azure_eventhub.batch_decoding import decode_batch
 from azure_eventhub.checkpointing import Checkpointer, CheckpointPort
 from azure_eventhub.chunking import DEFAULT_MAX_CHUNK_CHARS
-from azure_eventhub.errors import DecodingFailed
+from azure_eventhub.errors import BatchOutOfOrder, DecodingFailed
 from azure_eventhub.failures import fail_claim
 from azure_eventhub.filtering import CategoryFilter
 from azure_eventhub.forwarding import DeadLetterJob, DeadLetterPort, Forwarder, IntakePort
 from azure_eventhub.leases import Lease
-from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
+from azure_eventhub.messages import SOLE_CLAIM, Claim, MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.routing import Routed, needs_dead_letters, route
 from azure_eventhub.throttle import Throttle
@@ -71,6 +74,7 @@ class Pipeline:
         self._leases: dict[str, Lease] = {}
         self._leases_lock = threading.Lock()
         self._stopping = threading.Event()
+        self._closed = threading.Event()
         self._ticker: threading.Thread | None = None
         self._forwarded_at_last_progress = 0
         self._failure_log = Throttle(60.0)  # unexpected errors of the linger and checkpoint threads
@@ -97,6 +101,24 @@ class Pipeline:
         for lease in self.leases():
             self._checkpointer.write(lease)
 
+    def close(self) -> None:
+        """The end, after stop() and the final checkpoints: every lease is fenced and every later
+        callback goes nowhere. A reader thread of this pipeline's receiver processes may still be
+        busy (a checkpoint write can take a minute) while the next run's pipeline starts: whatever
+        it does then must not touch the partitions, checkpoints or liveness of that run."""
+        self._stopping.set()
+        with self._leases_lock:
+            self._closed.set()
+            leases = list(self._leases.values())
+            self._leases.clear()
+        for lease in leases:
+            lease.alive = False
+        self._budget.wake()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
     def leases(self) -> list[Lease]:
         with self._leases_lock:
             return list(self._leases.values())
@@ -106,9 +128,11 @@ class Pipeline:
         return self._budget.used
 
     # --- adapter callbacks ---------------------------------------------------------------------
-    def partition_opened(self, ref: PartitionRef) -> None:
-        lease = Lease(ref, self.settings.chunk_size, self.settings.max_chunk_chars)
+    def partition_opened(self, ref: PartitionRef, claim: Claim = SOLE_CLAIM) -> None:
+        lease = Lease(ref, self.settings.chunk_size, self.settings.max_chunk_chars, claim)
         with self._leases_lock:
+            if self._closed.is_set():
+                return
             previous = self._leases.get(ref.partition_id)
             self._leases[ref.partition_id] = lease
             owned = len(self._leases)
@@ -118,14 +142,16 @@ class Pipeline:
         self._metrics.ownership_change("claimed")
         self._log(f"Receiving partition {ref} (now owning {owned})", "info")
 
-    def partition_closed(self, ref: PartitionRef, reason: str) -> None:
+    def partition_closed(self, ref: PartitionRef, reason: str, claim: Claim = SOLE_CLAIM) -> None:
         """``reason`` is "shutdown" (we stop: write what was settled) or "lost" (another owner or a
-        receive failure: nothing of ours may move its checkpoint any more)."""
+        receive failure: nothing of ours may move its checkpoint any more). Only the claim's own
+        lease is closed: a later claim's lease of the partition stays."""
         with self._leases_lock:
-            lease = self._leases.pop(ref.partition_id, None)
+            lease = self._leases.get(ref.partition_id)
+            if lease is None or lease.claim != claim:
+                return
+            del self._leases[ref.partition_id]
             owned = len(self._leases)
-        if lease is None:
-            return
         if reason == "shutdown":
             self._checkpointer.write(lease)
         lease.alive = False
@@ -136,15 +162,20 @@ class Pipeline:
             self._metrics.ownership_change("lost")
             self._log(f"Stopped receiving partition {ref}: {reason} (now owning {owned})", "warning")
 
-    def messages_received(self, ref: PartitionRef, batch: MessageBatch, info: PartitionInfo | None) -> None:
+    def messages_received(
+        self, ref: PartitionRef, batch: MessageBatch, info: PartitionInfo | None, claim: Claim = SOLE_CLAIM
+    ) -> None:
         """Decode the batch and submit its chunks; waits only while the in-flight budget is full.
-        Raises DecodingFailed, then at every call for the partition until it is claimed again, if
-        handling a batch failed (a bug): the receiver then reads the partition again from its
-        checkpoint, since nothing after the failed batch may be tracked."""
+        Raises DecodingFailed if handling a batch failed (a bug), BatchOutOfOrder if the batch does
+        not come after the claim's last one, then the same at every call of the claim: the receiver
+        then reads the partition again from its checkpoint, since nothing after the failed batch may
+        be tracked."""
+        if self._closed.is_set():
+            return
         self._on_progress()
-        lease = self._lease(ref)
+        lease = self._lease(ref, claim)
         if lease is None or self._stopping.is_set():
-            return  # not tracked, so never checkpointed: read again by the next owner
+            return  # not tracked, so never checkpointed: read again by the partition's current claim
         if lease.failure is not None:
             raise lease.failure  # the SDK closes the partition as lost and claims it again
         if batch:
@@ -163,6 +194,10 @@ class Pipeline:
                 self._caught_up(lease)
             else:
                 lease.received_since_idle = True
+        except BatchOutOfOrder as refused:  # nothing of it was tracked
+            lease.failure = refused
+            self._log(f"Partition {lease.ref}, {claim}: {refused}; read again from its checkpoint", "warning")
+            raise
         except Exception as error:  # the receiver must outlive a bug: the partition starts over
             self._metrics.pipeline_failure("decoding")
             lease.failure = DecodingFailed(
@@ -210,11 +245,13 @@ class Pipeline:
         for chunk in lease.builder.add_run(run, first + len(routed.entries) - len(run)):
             forwarder.submit_chunk(lease, chunk)
 
-    def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None) -> None:
+    def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None, claim: Claim = SOLE_CLAIM) -> None:
         """A receive pass that brought no message: the receiving loop is alive, and the partition is
         caught up (its partial chunk may go now: _caught_up)."""
+        if self._closed.is_set():
+            return
         self._on_progress()
-        lease = self._lease(ref)
+        lease = self._lease(ref, claim)
         if lease is None:
             return
         if lease.failure is not None:
@@ -236,9 +273,13 @@ class Pipeline:
             if chunk is not None:
                 self._forwarder.submit_chunk(lease, chunk, partial=True)
 
-    def _lease(self, ref: PartitionRef) -> Lease | None:
+    def _lease(self, ref: PartitionRef, claim: Claim) -> Lease | None:
+        """The partition's lease if it is the claim's. A lease never changes claims: a call never
+        lands on another claim's lease, whatever replaces the partition's lease meanwhile (then the
+        claim's own lease is fenced, and what is tracked on it never moves the checkpoint)."""
         with self._leases_lock:
-            return self._leases.get(ref.partition_id)
+            lease = self._leases.get(ref.partition_id)
+        return lease if lease is not None and lease.claim == claim else None
 
     # --- timers --------------------------------------------------------------------------------
     def _tick_forever(self) -> None:

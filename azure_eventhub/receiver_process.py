@@ -5,38 +5,48 @@ the time; in the pipeline's process it made the module deliver 0.70-0.77 of what
 receives, whatever we moved off its thread. In a child process the loop has a GIL of its own. The
 parent keeps everything else (decoding, tracking, forwarding, checkpoints, metrics, logs, liveness):
 the child's EventHubReceiver calls a ReceiveHandler whose calls travel over a pipe and are replayed,
-in order, on the parent's handler. Several children share the partitions through blob ownership,
-as replicas do, each with its own owner id and owner slot (owner_memory.py).
+in order, on the parent's pipeline (through a PartitionRouter). Several children share the
+partitions through blob ownership, as replicas do, each with its own owner id and owner slot
+(owner_memory.py).
 
 Protocol: pickled tuples on a duplex pipe.
-  child -> parent: ("opened", ref, claim) ("closed", ref, reason, ack) ("messages", ref, batch, info)
-                   ("idle", ref, info) ("error", ref, ReceiveFailure) ("balanced", owned) ("log", text, level)
+  child -> parent: ("opened", ref, claim) ("closed", ref, claim, reason, ack)
+                   ("messages", ref, claim, batch, info) ("idle", ref, claim, info)
+                   ("error", ref, ReceiveFailure) ("balanced", owned) ("log", text, level)
   parent -> child: ("ack", ack) ("fail", partition_id, claim, ReceiveFailure) ("stop",)
-A claim is the child's number for one opening of a partition: a failure the parent sends applies to
-the claim whose calls it read, never to a later one (it may arrive after the child opened the
-partition again, from its checkpoint: then it is moot).
+A claim is the child's number for one opening of a partition; in the parent, with the process's
+number, it is a messages.Claim, which every call about a partition carries to the pipeline: what one
+claim read is tracked on that claim's lease or nowhere, never on another claim's, whose checkpoint
+it would move past records nobody accepted. A failure the parent sends applies to the claim whose
+call failed, never to a later one (it may arrive after the child opened the partition again, from
+its checkpoint: then it is moot).
 Fates:
-- back-pressure: while the parent's handler waits (its in-flight budget is full), the parent does
+- back-pressure: while the parent's pipeline waits (its in-flight budget is full), the parent does
   not read, the pipe fills, then the child's outbox (OUTBOX_BYTES), and the SDK's callback waits:
   receiving pauses.
 - a partition closed at shutdown has its final checkpoint written before the child releases it
   (the child waits for the ack, at most ACK_SECONDS).
 - two children may briefly both report a partition (a takeover), and their pipes do not keep their
-  reports in time order: the last whose "opened" the parent reads holds it there. Batches of the
-  other are dropped (not tracked). That other is usually the stale reader (its link is taken over
-  and its SDK closes the partition); if instead the holder here closes it (it was the stale one),
-  the other's next report makes the parent tell it to read the partition again ("fail"): it
-  reopens it at once from the checkpoint (errors.ReadAgain), so no record is skipped and the
-  partition does not wait for a load-balancing pass.
+  reports in time order: the last claim whose "opened" the parent reads holds it there. Batches of
+  every other claim are dropped (not tracked), by the router and, should the holder change between
+  the router's check and the pipeline's lookup, by the pipeline (it finds leases by claim). The
+  other process is usually the stale reader (its link is taken over and its SDK closes the
+  partition); if instead the holder here closes it (it was the stale one), the other's next report
+  makes the parent tell it to read the partition again ("fail"): it reopens it at once from the
+  checkpoint (errors.ReadAgain), so no record is skipped and the partition does not wait for a
+  load-balancing pass.
 - parent killed: the kernel kills the child (PR_SET_PDEATHSIG), so no orphan holds partitions. The
   child compares its parent with the pid handed over at spawn, never with 1: in a container the
   parent is PID 1 (triggers/pid1.py).
 - child dead: ``exit_report()`` says how (exit code or signal) and quotes the last lines of its error
   output (child_output.py), which the parent also copies to its own as they come.
-- a handler failure for a partition (errors.DecodingFailed) goes back to the child, whose next
-  callback for it raises ReadAgain: the partition is read again from its checkpoint.
+- a pipeline failure for a claim (errors.DecodingFailed, or errors.BatchOutOfOrder: a batch that
+  does not come after the claim's last one) goes back to the child, whose next callback for that
+  claim raises ReadAgain: the partition is read again from its checkpoint.
 - child dead: every partition it had open is closed as lost in the parent, and ``alive`` turns
   False (the trigger then restarts collection).
+- reader threads still busy when their run ended: their router is bound to that run's pipeline,
+  closed by then, so what they bring goes nowhere (partition_router.py).
 """
 
 from __future__ import annotations
@@ -55,8 +65,9 @@ from azure_eventhub.consumer import EventHubReceiver, ReceiveHandler, ReceiverSe
 from azure_eventhub.errors import CollectorError, ReadAgain
 from azure_eventhub.handover import Handover
 from azure_eventhub.log_redaction import log_to_stderr
-from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
+from azure_eventhub.messages import Claim, MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.owner_memory import OwnerSlot
+from azure_eventhub.partition_router import PartitionRouter
 from azure_eventhub.redaction import REDACTOR
 
 ACK_SECONDS = 5.0
@@ -88,41 +99,6 @@ class ReceiveFailure(CollectorError):
 # --- parent side ---------------------------------------------------------------------------------
 
 
-class PartitionRouter:
-    """Which receiver process currently holds each partition, for the parent's handler: calls from
-    a process that no longer holds the partition are dropped (see the module docstring)."""
-
-    def __init__(self, handler: ReceiveHandler) -> None:
-        self.handler = handler
-        self._holder: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def opened(self, process: int, ref: PartitionRef) -> None:
-        with self._lock:
-            previous = self._holder.get(ref.partition_id)
-            self._holder[ref.partition_id] = process
-        if previous is not None and previous != process:
-            self.handler.partition_closed(ref, "lost")
-        self.handler.partition_opened(ref)
-
-    def closed(self, process: int, ref: PartitionRef, reason: str) -> None:
-        with self._lock:
-            if self._holder.get(ref.partition_id) != process:
-                return
-            del self._holder[ref.partition_id]
-        self.handler.partition_closed(ref, reason)
-
-    def holds(self, process: int, ref: PartitionRef) -> bool:
-        return self._holder.get(ref.partition_id) == process
-
-    def holder(self, ref: PartitionRef) -> int | None:
-        return self._holder.get(ref.partition_id)
-
-    def process_ended(self, process: int, refs: list[PartitionRef]) -> None:
-        for ref in refs:
-            self.closed(process, ref, "lost")
-
-
 class ReceiverProcess:
     """One child process running an EventHubReceiver; its calls go to ``router``."""
 
@@ -152,7 +128,7 @@ class ReceiverProcess:
         self._reader: threading.Thread | None = None
         self._open: dict[str, PartitionRef] = {}
         self._sent_failures: set[str] = set()  # partitions told to start over, until opened again
-        self._claims: dict[str, int] = {}  # partition id -> the child's claim whose calls come now
+        self._claims: dict[str, int] = {}  # partition id -> the child's claim opened last
 
     def start(self) -> None:
         # spawn, not fork: the parent runs threads (a forked child could inherit a held lock).
@@ -225,29 +201,31 @@ class ReceiverProcess:
         except (OSError, ValueError):  # the child is gone: the reader has seen it or will
             pass
 
-    def _fail(self, partition_id: str, failure: ReceiveFailure) -> None:
-        """Tell the child to read the partition again from its checkpoint (the claim read last)."""
-        self._send(("fail", partition_id, self._claims.get(partition_id), failure))
+    def _fail(self, partition_id: str, claim: int, failure: ReceiveFailure) -> None:
+        """Tell the child to read the partition again from its checkpoint, if ``claim`` is still its
+        current one there."""
+        self._send(("fail", partition_id, claim, failure))
 
     def _read(self) -> None:
-        router, handler, number = self._router, self._router.handler, self.number
+        router, pipeline, number = self._router, self._router.pipeline, self.number
         try:
             while True:
                 item = self._connection.recv()
                 kind = item[0]
                 if kind == "messages" or kind == "idle":
-                    ref = item[1]
-                    if router.holds(number, ref):
+                    ref, claim = item[1], Claim(number, item[2])
+                    if router.holds(claim, ref):
                         try:
                             if kind == "messages":
-                                handler.messages_received(ref, item[2], item[3])
+                                pipeline.messages_received(ref, item[3], item[4], claim=claim)
                             else:
-                                handler.receive_idle(ref, item[2])
-                        except CollectorError as failure:  # e.g. DecodingFailed: the child reads it again
-                            self._fail(ref.partition_id, ReceiveFailure.of(failure))
+                                pipeline.receive_idle(ref, item[3], claim=claim)
+                        except CollectorError as failure:  # DecodingFailed, BatchOutOfOrder: read it again
+                            self._fail(ref.partition_id, claim.number, ReceiveFailure.of(failure))
                     elif (
                         router.holder(ref) is None
                         and ref.partition_id in self._open
+                        and self._claims.get(ref.partition_id) == claim.number
                         and ref.partition_id not in self._sent_failures
                     ):
                         # Dropped while another process held the partition here, which has since
@@ -255,34 +233,37 @@ class ReceiverProcess:
                         # (While the other holds it, this one is the stale reader: its link is
                         # taken over and its SDK closes the partition by itself.)
                         self._sent_failures.add(ref.partition_id)
-                        self._fail(ref.partition_id, ReceiveFailure(HANDED_OVER, ()))
+                        self._fail(ref.partition_id, claim.number, ReceiveFailure(HANDED_OVER, ()))
                 elif kind == "opened":
-                    self._open[item[1].partition_id] = item[1]
-                    self._claims[item[1].partition_id] = item[2]
-                    self._sent_failures.discard(item[1].partition_id)
-                    router.opened(number, item[1])
+                    ref, claim = item[1], Claim(number, item[2])
+                    self._open[ref.partition_id] = ref
+                    self._claims[ref.partition_id] = claim.number
+                    self._sent_failures.discard(ref.partition_id)
+                    router.opened(claim, ref)
                 elif kind == "closed":
-                    self._open.pop(item[1].partition_id, None)
+                    _, ref, claim_number, reason, ack = item
+                    if self._claims.get(ref.partition_id) == claim_number:
+                        self._open.pop(ref.partition_id, None)
                     try:
-                        router.closed(number, item[1], item[2])
+                        router.closed(Claim(number, claim_number), ref, reason)
                     finally:
-                        self._send(("ack", item[3]))
+                        self._send(("ack", ack))
                 elif kind == "error":
-                    handler.receive_error(item[1], item[2])
+                    router.receive_error(item[1], item[2])
                 elif kind == "balanced":
-                    report = getattr(handler, "load_balanced", None)
-                    if report is not None:
-                        report(item[1])
+                    router.load_balanced(item[1])
                 elif kind == "log":
                     self._log(item[1], item[2])
         except (EOFError, OSError):
             pass  # the child exited (or was killed)
-        except Exception as error:  # a handler bug: the child is stopped, its partitions start over
+        except Exception as error:  # a pipeline bug: the child is stopped, its partitions start over
             self._log(f"Receiver process {number} stopped: {type(error).__name__}: {error}", "error")
             if self._process is not None:
                 self._process.kill()
         finally:
-            router.process_ended(number, list(self._open.values()))
+            router.process_ended(
+                [(Claim(number, self._claims[partition_id]), ref) for partition_id, ref in self._open.items()]
+            )
             self._open.clear()
             try:
                 self._connection.close()
@@ -351,11 +332,14 @@ class _PipeHandler:
             waiting.set()
         self.on_stop()
 
-    def _raise_if_failed(self, ref: PartitionRef) -> None:
+    def _claim(self, ref: PartitionRef) -> int | None:
+        """The claim a call for the partition belongs to; raises ReadAgain if the parent failed it."""
         with self._claims_lock:
             failure = self._failed.pop(ref.partition_id, None)
+            claim = self._claims.get(ref.partition_id)
         if failure is not None:
             raise ReadAgain(str(failure))  # FixedEventProcessor reopens the partition from its checkpoint
+        return claim
 
     def log(self, text: str, level: str) -> None:
         self.send(("log", text, level))
@@ -369,24 +353,22 @@ class _PipeHandler:
 
     def partition_closed(self, ref: PartitionRef, reason: str) -> None:
         with self._claims_lock:  # what the parent told for the claim that ends here is moot now
-            self._claims.pop(ref.partition_id, None)
+            claim = self._claims.pop(ref.partition_id, None)
             self._failed.pop(ref.partition_id, None)
         ack = next(self._acks)
         done = self._waiting[ack] = threading.Event()
         try:
-            self.send(("closed", ref, reason, ack))
+            self.send(("closed", ref, claim, reason, ack))
         except (OSError, ValueError):
             return
         done.wait(ACK_SECONDS)
         self._waiting.pop(ack, None)
 
     def messages_received(self, ref: PartitionRef, batch: MessageBatch, info: PartitionInfo | None) -> None:
-        self._raise_if_failed(ref)
-        self.send(("messages", ref, batch, info), batch.body_bytes)
+        self.send(("messages", ref, self._claim(ref), batch, info), batch.body_bytes)
 
     def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None) -> None:
-        self._raise_if_failed(ref)
-        self.send(("idle", ref, info))
+        self.send(("idle", ref, self._claim(ref), info))
 
     def receive_error(self, ref: PartitionRef | None, error: Exception) -> None:
         self.send(("error", ref, ReceiveFailure.of(error)))

@@ -9,6 +9,12 @@ the first ordinal that is not settled yet. A message is settled once every ordin
 below the prefix, and the checkpoint position is the last message of the unbroken run of settled
 messages from the oldest on: a checkpoint never passes a record that is not settled.
 
+A tracker serves one claim of a partition (leases.py), whose batches come in partition order: a
+batch whose first sequence number is not above the last one tracked is refused (BatchOutOfOrder).
+Tracked anyway, a stale batch read further on (1000-1299) ahead of records read from an earlier
+checkpoint (701-999) would let the position reach 1299 once the stale one is accepted. Gaps are
+accepted: a compacted hub leaves them.
+
 The bookkeeping is one entry per received batch (its columns and the running count of ordinals per
 message), not one object per message: batches arrive by the hundred messages.
 """
@@ -21,6 +27,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from azure_eventhub.errors import BatchOutOfOrder
 from azure_eventhub.messages import MessageBatch
 
 
@@ -68,12 +75,22 @@ class PartitionTracker:
         self._settled = 0  # the settled prefix: every ordinal below it is settled
         self._done: dict[int, int] = {}  # settled ranges past the prefix: start -> end
         self._position: Position | None = None
+        self._last_sequence_number: int | None = None  # of the last message tracked
 
     def add(self, batch: MessageBatch, ends: list[int], indexes: list[int | None] | None = None) -> int:
         """Track ``batch``, whose message m holds ``ends[m] - ends[m - 1]`` ordinals (``indexes``:
         the item index of each, None when they are items 0..k-1 of each message). Returns the
-        batch's first ordinal. Call it before any of them can be settled."""
+        batch's first ordinal. Call it before any of them can be settled. Raises BatchOutOfOrder,
+        tracking nothing, if the batch does not come after the last one tracked."""
+        numbers = batch.sequence_numbers
         with self._lock:
+            last = self._last_sequence_number
+            if last is not None and numbers[0] <= last:
+                raise BatchOutOfOrder(
+                    f"a batch starting at sequence number {numbers[0]} does not come after {last}, "
+                    "the last one tracked"
+                )
+            self._last_sequence_number = numbers[-1]
             first = self._next
             self._next = first + (ends[-1] if ends else 0)
             self._tracked.append(

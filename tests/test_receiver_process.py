@@ -9,8 +9,9 @@ import threading
 import pytest
 
 from azure_eventhub.errors import DecodingFailed, ReadAgain
-from azure_eventhub.messages import Message, MessageBatch, PartitionInfo, PartitionRef
-from azure_eventhub.receiver_process import HANDED_OVER, PartitionRouter, ReceiveFailure, ReceiverProcess, _PipeHandler
+from azure_eventhub.messages import Claim, Message, MessageBatch, PartitionInfo, PartitionRef
+from azure_eventhub.partition_router import PartitionRouter
+from azure_eventhub.receiver_process import HANDED_OVER, ReceiveFailure, ReceiverProcess, _PipeHandler
 from tests.stack.waiting import wait_until
 
 REF0 = PartitionRef("ns.example:5671", "hub", "group", "0")
@@ -18,30 +19,48 @@ REF1 = PartitionRef("ns.example:5671", "hub", "group", "1")
 
 
 class RecordingHandler:
+    """Both sides of a router: the pipeline's calls (with their claims, in ``claims``) and the
+    reports."""
+
+    closed = False
+
     def __init__(self) -> None:
         self.calls: list[tuple] = []
+        self.claims: list[Claim] = []
+        self.lost: list[str] = []
         self.fail_next: Exception | None = None
 
-    def partition_opened(self, ref):
+    def partition_opened(self, ref, claim):
+        self.claims.append(claim)
         self.calls.append(("opened", ref.partition_id))
 
-    def partition_closed(self, ref, reason):
+    def partition_closed(self, ref, reason, claim):
+        self.claims.append(claim)
         self.calls.append(("closed", ref.partition_id, reason))
 
-    def messages_received(self, ref, batch, info):
+    def messages_received(self, ref, batch, info, claim):
         if self.fail_next is not None:
             error, self.fail_next = self.fail_next, None
             raise error
+        self.claims.append(claim)
         self.calls.append(("messages", ref.partition_id, batch.sequence_numbers, info))
 
-    def receive_idle(self, ref, info):
+    def receive_idle(self, ref, info, claim):
+        self.claims.append(claim)
         self.calls.append(("idle", ref.partition_id))
+
+    def partition_lost(self, ref):
+        self.lost.append(ref.partition_id)
 
     def receive_error(self, ref, error):
         self.calls.append(("error", ref and ref.partition_id, error))
 
     def load_balanced(self, owned):
         self.calls.append(("balanced", owned))
+
+
+def routed(handler: RecordingHandler) -> PartitionRouter:
+    return PartitionRouter(handler, reports=handler)
 
 
 def connected(router: PartitionRouter, number: int = 0, logs: list | None = None, outbox_bytes: int = 8 << 20):
@@ -74,7 +93,7 @@ def test_batches_pickle_to_equal_batches():
 
 def test_calls_are_replayed_in_order_on_the_parent_handler():
     handler = RecordingHandler()
-    process, child, _, _ = connected(PartitionRouter(handler))
+    process, child, _, _ = connected(routed(handler))
     info = PartitionInfo(41, 1_700_000_001.0)
     child.partition_opened(REF0)
     child.messages_received(REF0, batch(1, 2), info)
@@ -97,7 +116,7 @@ def test_an_sdk_error_arrives_with_its_text_and_class_names():
             self.details = details
 
     handler = RecordingHandler()
-    _, child, _, _ = connected(PartitionRouter(handler))
+    _, child, _, _ = connected(routed(handler))
     child.receive_error(REF1, EventHubError("amqp:link:stolen", object()))
     wait_until(lambda: handler.calls, 3)
     (_, partition, error), = handler.calls
@@ -107,7 +126,7 @@ def test_an_sdk_error_arrives_with_its_text_and_class_names():
 
 def test_a_handler_failure_goes_back_and_the_next_callback_of_that_partition_raises_it():
     handler = RecordingHandler()
-    _, child, _, _ = connected(PartitionRouter(handler))
+    _, child, _, _ = connected(routed(handler))
     child.partition_opened(REF0)
     child.partition_opened(REF1)
     handler.fail_next = DecodingFailed("decoding a batch of partition hub/group/0 failed: boom")
@@ -122,7 +141,7 @@ def test_a_handler_failure_goes_back_and_the_next_callback_of_that_partition_rai
 
 def test_a_partition_taken_by_another_process_drops_the_late_calls_of_the_first():
     handler = RecordingHandler()
-    router = PartitionRouter(handler)
+    router = routed(handler)
     _, first, _, _ = connected(router, number=0)
     _, second, _, _ = connected(router, number=1)
     first.partition_opened(REF0)
@@ -142,7 +161,7 @@ def test_a_process_whose_batches_are_dropped_reads_the_partition_again_once_the_
     batches are dropped (it is the stale one, usually: its link is taken over); once the holder
     closes it, the other, still reporting, is told to read the partition again."""
     handler = RecordingHandler()
-    router = PartitionRouter(handler)
+    router = routed(handler)
     _, first, _, _ = connected(router, number=0)
     second_logs: list = []
     _, second, _, _ = connected(router, number=1, logs=second_logs)
@@ -169,7 +188,7 @@ def test_a_process_whose_batches_are_dropped_reads_the_partition_again_once_the_
 
 def test_when_the_child_goes_away_its_partitions_are_closed_as_lost_and_the_reader_ends():
     handler = RecordingHandler()
-    process, child, child_end, _ = connected(PartitionRouter(handler))
+    process, child, child_end, _ = connected(routed(handler))
     child.partition_opened(REF0)
     child.partition_opened(REF1)
     child.partition_closed(REF1, "lost")
@@ -182,7 +201,7 @@ def test_when_the_child_goes_away_its_partitions_are_closed_as_lost_and_the_read
 
 def test_stop_reaches_the_child_which_still_gets_its_acks():
     handler = RecordingHandler()
-    process, child, _, stopped = connected(PartitionRouter(handler))
+    process, child, _, stopped = connected(routed(handler))
     child.partition_opened(REF0)
     process.stop()
     wait_until(stopped.is_set, 3)
@@ -194,7 +213,7 @@ def test_stop_reaches_the_child_which_still_gets_its_acks():
 
 def test_logs_of_the_child_reach_the_parent_log():
     logs: list = []
-    _, child, _, _ = connected(PartitionRouter(RecordingHandler()), logs=logs)
+    _, child, _, _ = connected(routed(RecordingHandler()), logs=logs)
     child.log("Released partitions 0, 1 held by this replica before its restart", "info")
     wait_until(lambda: logs == [("info", "Released partitions 0, 1 held by this replica before its restart")], 3)
 
@@ -205,13 +224,13 @@ def test_the_receiving_loop_goes_on_while_the_parent_is_busy_until_the_outbox_is
     busy.set()
     recorded = handler.messages_received
 
-    def slow_parent(ref, batch, info):
+    def slow_parent(ref, batch, info, claim):
         while busy.is_set():
             threading.Event().wait(0.01)
-        recorded(ref, batch, info)
+        recorded(ref, batch, info, claim)
 
     handler.messages_received = slow_parent
-    _, child, _, _ = connected(PartitionRouter(handler), outbox_bytes=1 << 20)
+    _, child, _, _ = connected(routed(handler), outbox_bytes=1 << 20)
     child.partition_opened(REF0)
     big = [MessageBatch([b"x" * 100_000], [number], [str(number)], [None]) for number in range(200)]
     returned = []
@@ -233,17 +252,17 @@ def test_a_failure_told_for_an_ended_claim_does_not_touch_the_next_one():
     reach the child after the child had closed and opened the partition again; the new claim then
     failed at its first batch and the partition stopped for a load-balancing interval."""
     handler = RecordingHandler()
-    process, child, _, _ = connected(PartitionRouter(handler))
+    process, child, _, _ = connected(routed(handler))
     child.partition_opened(REF0)
     wait_until(lambda: handler.calls == [("opened", "0")], 3)
     stale = process._claims["0"]
     child.partition_closed(REF0, "lost")
     child.partition_opened(REF0)  # claimed again
-    wait_until(lambda: process._claims["0"] != stale, 3)
+    wait_until(lambda: process._claims.get("0", stale) != stale, 3)
     process._send(("fail", "0", stale, ReceiveFailure(HANDED_OVER, ())))  # late, for the ended claim
     child.partition_opened(REF1)
     wait_until(lambda: "1" in process._claims, 3)
-    process._fail("1", ReceiveFailure(HANDED_OVER, ()))  # for the current claim of partition 1
+    process._fail("1", process._claims["1"], ReceiveFailure(HANDED_OVER, ()))  # for the current claim of partition 1
     wait_until(lambda: "1" in child._failed, 3)
     assert "0" not in child._failed
     child.messages_received(REF0, batch(3), None)  # the new claim of partition 0 flows

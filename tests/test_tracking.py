@@ -1,8 +1,10 @@
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from azure_eventhub import errors
 from azure_eventhub.messages import MessageBatch
 from azure_eventhub.tracking import PartitionTracker, Position, RecordOrigin
 
@@ -65,6 +67,35 @@ def test_origin_names_the_message_and_item_of_an_ordinal():
     assert tracker.origin(2) == RecordOrigin(6, "600", 0)
     assert tracker.origin(3) == RecordOrigin(7, "700", None)
     assert tracker.origin(4) == RecordOrigin(7, "700", 4)
+
+
+def test_a_batch_that_does_not_come_after_the_last_one_is_refused_so_the_position_never_passes_it():
+    """Regression (issue 14, path 1): a stale batch of one claim (1000-1299) tracked ahead of the
+    batches another claim read from its checkpoint (701-999) let the position reach 1299, once the
+    stale batch was accepted, while 701-999 were still on their way."""
+    tracker = PartitionTracker()
+    tracker.add(batch(*range(1000, 1300)), list(range(1, 301)))  # ordinals 0-299
+    try:
+        tracker.add(batch(*range(701, 1000)), list(range(1, 300)))
+        refused = None
+    except errors.CollectorError as error:
+        refused = error
+    tracker.settle([(0, 300)])  # the stale batch is accepted
+    position = tracker.position.sequence_number
+    assert refused is not None or position < 701, f"position {position} passes 701-999, which are not settled"
+    assert isinstance(refused, errors.BatchOutOfOrder)
+    assert "701" in str(refused) and "1299" in str(refused)
+    assert tracker.add(batch(1300), [1]) == 300  # nothing of the refused batch holds an ordinal
+
+
+def test_a_batch_that_repeats_the_last_sequence_number_is_refused_and_a_gap_is_not():
+    """Event Hubs numbers a partition's messages in order; a compacted hub leaves gaps between them,
+    so only a batch that does not come after the last one is refused."""
+    tracker = PartitionTracker()
+    tracker.add(batch(5, 6), [1, 2])
+    with pytest.raises(errors.CollectorError):
+        tracker.add(batch(6, 7), [1, 2])
+    assert tracker.add(batch(9), [1]) == 2
 
 
 @settings(max_examples=200, deadline=None)

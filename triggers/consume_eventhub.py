@@ -24,13 +24,14 @@ from sekoia_automation.trigger import Trigger
 
 from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings
 from azure_eventhub.hub_probe import HubProbe
-from azure_eventhub.log_redaction import install_log_redaction, install_sentry_redaction
-from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
-from azure_eventhub.metrics import PipelineMetrics
-from azure_eventhub.pipeline import Pipeline, PipelineSettings
 from azure_eventhub.errors import ReceiverExited
+from azure_eventhub.log_redaction import install_log_redaction, install_sentry_redaction
+from azure_eventhub.messages import PartitionRef
+from azure_eventhub.metrics import PipelineMetrics
+from azure_eventhub.partition_router import PartitionRouter
+from azure_eventhub.pipeline import Pipeline, PipelineSettings
 from azure_eventhub.receiver_health import BOUND_SECONDS, ReceiverHealth
-from azure_eventhub.receiver_process import HANDED_OVER, PartitionRouter, ReceiverProcess
+from azure_eventhub.receiver_process import HANDED_OVER, ReceiverProcess
 from azure_eventhub.redaction import REDACTOR
 from azure_eventhub.advice import Target, describe_receive_error
 from azure_eventhub.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
@@ -209,7 +210,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         )
         self._pipeline.start()
         # Receiving runs in processes of their own (receiver_process.py); this one does the rest.
-        router = PartitionRouter(self)
+        router = self._router(self._pipeline)
         owners, scope = self._owner_directory(), self._owner_scope(receiver)
         processes = [
             ReceiverProcess(number, receiver.settings, router, self.enqueue_log, owners, scope)
@@ -263,19 +264,21 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             process.join(max(0.1, deadline - time.monotonic() - 2.0))
         if pipeline is not None:
             _bounded(pipeline.write_final_checkpoints, max(0.1, deadline - time.monotonic() - 1.0))
+            pipeline.close()  # a reader thread still busy goes nowhere now, not into the next run's pipeline
         _bounded(receiver.close, max(0.1, deadline - time.monotonic()))
         if not drained:
             self.enqueue_log("Stopped with chunks still in flight: they are read again at the next start", "info")
         self.enqueue_log("Stopped", "info")
         self._flush_logs()
 
-    # --- ReceiveHandler (called by the receiver's thread) ----------------------------------------
-    def partition_opened(self, ref: PartitionRef) -> None:
-        self._pipeline.partition_opened(ref)
+    # --- the receiver processes' reports (receiver_process.Reports, from their reader threads) ------
+    def _router(self, pipeline: Pipeline) -> PartitionRouter:
+        """The router of one collection run: its reader threads' calls reach the pipeline of that run
+        directly, never through this trigger (whose pipeline is the next run's once it restarted)."""
+        return PartitionRouter(pipeline, reports=self)
 
-    def partition_closed(self, ref: PartitionRef, reason: str) -> None:
-        self._pipeline.partition_closed(ref, reason)
-        if reason == "lost" and self._churn is not None and (warning := self._churn.lost(ref.partition_id)):
+    def partition_lost(self, ref: PartitionRef) -> None:
+        if self._churn is not None and (warning := self._churn.lost(ref.partition_id)):
             self.enqueue_log(warning.line("Event Hubs"), warning.level)
 
     def load_balanced(self, owned: int) -> None:
@@ -283,12 +286,6 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         none (a standby replica: its peers own them all), this pass is the proof of life."""
         if owned == 0:
             self.heartbeat()
-
-    def messages_received(self, ref: PartitionRef, batch: MessageBatch, info: PartitionInfo | None) -> None:
-        self._pipeline.messages_received(ref, batch, info)
-
-    def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None) -> None:
-        self._pipeline.receive_idle(ref, info)
 
     def receive_error(self, ref: PartitionRef | None, error: Exception) -> None:
         self.metrics.receive_error()
