@@ -16,7 +16,7 @@ model also sets ``hide_input_in_errors`` in case someone validates it directly.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
@@ -24,15 +24,30 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sekoia_automation.exceptions import TriggerConfigurationError
 
 from azure_eventhub.redaction import redact_text, with_encodings
+from azure_eventhub.sign_in import AppCredentials
+from triggers.certificate import CertificateProblem, load_certificate
 from triggers.connection_strings import (
-    _CLOUD_NAMES,
-    Cloud,
     ConnectionStringError,
-    HubConnection,
     cloud_of,
     parse_hub_connection_string,
     parse_storage_connection_string,
 )
+from triggers.sign_in_settings import (
+    APPLICATION,
+    FieldProblem,
+    Notice,
+    check_client_id,
+    check_one_credential,
+    check_tenant_id,
+    default_authority,
+    normalise_hub_namespace,
+    parse_authority_host,
+    parse_storage_account_url,
+    unused_notice,
+)
+from triggers.validated_settings import ProxySettings, ValidatedSettings
+
+__all__ = ["ProxySettings", "ValidatedSettings", "cloud_of", "redact_text"]  # re-exported for callers and tests
 
 # At most this many records per intake request. The SDK already caps a request at about 9 MiB, so
 # with Azure diagnostic records (about 1 KiB each) more than 10000 would not make requests larger,
@@ -40,7 +55,30 @@ from triggers.connection_strings import (
 CHUNK_SIZE_MAX = 10000
 RECEIVER_PROCESSES_MAX = 8  # each is about 80 MiB and a core at most
 
-SECRET_FIELDS = ("hub_connection_string", "storage_connection_string", "intake_key", "proxy_url")
+SECRET_FIELDS = (
+    "hub_connection_string",
+    "storage_connection_string",
+    "intake_key",
+    "proxy_url",
+    "client_secret",
+    "client_certificate",
+    "client_certificate_password",
+)
+# Optional text arguments: absent, null, empty or blank all mean "not set".
+OPTIONAL_TEXT_FIELDS = (
+    "hub_connection_string",
+    "hub_namespace",
+    "storage_connection_string",
+    "storage_account_url",
+    "tenant_id",
+    "client_id",
+    "client_secret",
+    "client_certificate",
+    "client_certificate_password",
+    "authority_host",
+    "custom_endpoint_address",
+    "proxy_url",
+)
 
 HUB_CONNECTION_STRING_SOURCE = (
     "the Connection string–primary key of a policy with Listen "
@@ -72,11 +110,20 @@ class ConsumeEventhubConfiguration(BaseModel):
 
     model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
-    hub_connection_string: str = Field(title="Hub Connection String", repr=False)
+    # Each side takes its connection string, or its namespace/URL signed in with the application.
+    hub_connection_string: str | None = Field(None, title="Hub Connection String", repr=False)
+    hub_namespace: str | None = Field(None, title="Hub Namespace")
     hub_name: str = Field(title="Hub Name")
     hub_consumer_group: str = Field("sekoiaio", title="Hub Consumer Group")
-    storage_connection_string: str = Field(title="Storage Connection String", repr=False)
+    storage_connection_string: str | None = Field(None, title="Storage Connection String", repr=False)
+    storage_account_url: str | None = Field(None, title="Storage Account URL")
     storage_container_name: str = Field(title="Storage Container Name")
+    tenant_id: str | None = Field(None, title="Tenant ID")
+    client_id: str | None = Field(None, title="Client ID")
+    client_secret: str | None = Field(None, title="Client Secret", repr=False)
+    client_certificate: str | None = Field(None, title="Client Certificate", repr=False)
+    client_certificate_password: str | None = Field(None, title="Client Certificate Password", repr=False)
+    authority_host: str | None = Field(None, title="Authority Host")
     intake_key: str = Field(title="Intake Key", repr=False)
     intake_server: str = Field("https://intake.sekoia.io", title="Intake Server")
     chunk_size: int = Field(1000, ge=1, le=CHUNK_SIZE_MAX, title="Chunk Size")
@@ -95,7 +142,7 @@ class ConsumeEventhubConfiguration(BaseModel):
         if not isinstance(data, dict):
             return data
         data = {key: value for key, value in data.items() if value is not None}
-        for name in ("custom_endpoint_address", "proxy_url"):
+        for name in OPTIONAL_TEXT_FIELDS:
             if isinstance(data.get(name), str) and not data[name].strip():
                 del data[name]
         for name in SECRET_FIELDS:
@@ -128,10 +175,18 @@ def label(name: str) -> str:
 # What to put in each field, for messages about a missing or mistyped value.
 _HOW_TO_FILL = {
     "hub_connection_string": f"paste {HUB_CONNECTION_STRING_SOURCE}",
+    "hub_namespace": "enter the namespace's host name, e.g. contoso-logs.servicebus.windows.net",
     "hub_name": "enter the name of the event hub (Event Hubs namespace > Event Hubs), e.g. o365-event",
     "hub_consumer_group": "enter a consumer group of the hub (Event Hubs namespace > Event Hubs > your hub > "
     "Consumer groups), e.g. sekoiaio",
     "storage_connection_string": f"paste {STORAGE_CONNECTION_STRING_SOURCE}",
+    "storage_account_url": "enter the account's blob endpoint, e.g. https://contosologsckpt.blob.core.windows.net",
+    "tenant_id": "enter the Directory (tenant) ID of the application",
+    "client_id": "enter the Application (client) ID of the application",
+    "client_secret": "paste the Value of a client secret of the application, or leave it empty",
+    "client_certificate": "paste the PEM file holding the certificate and its private key, or leave it empty",
+    "client_certificate_password": "enter the password of the certificate's private key, or leave it empty",
+    "authority_host": "enter a host such as login.microsoftonline.com, or leave it empty",
     "storage_container_name": "enter the name of a blob container of that storage account, e.g. eventhub-checkpoints",
     "intake_key": "paste the intake key of the Sekoia.io intake the records go to",
     "intake_server": "enter an http(s) URL such as https://intake.sekoia.io",
@@ -210,30 +265,6 @@ def _url_parts(value: str, schemes: tuple[str, ...]):
     return parts
 
 
-@dataclass(frozen=True)
-class ProxySettings:
-    """An HTTP(S) proxy, from Proxy URL."""
-
-    url: str = field(repr=False)
-    host: str
-    port: int
-    username: str | None
-    password: str | None = field(repr=False)
-
-    def requests_proxies(self) -> dict[str, str]:
-        """The proxies mapping of requests (intake)."""
-        return {"http": self.url, "https": self.url}
-
-    def eventhub_http_proxy(self) -> dict[str, Any]:
-        """The http_proxy argument of azure-eventhub clients (WebSockets only)."""
-        proxy: dict[str, Any] = {"proxy_hostname": self.host, "proxy_port": self.port}
-        if self.username is not None:
-            proxy["username"] = self.username
-        if self.password is not None:
-            proxy["password"] = self.password
-        return proxy
-
-
 def parse_proxy_url(value: str) -> ProxySettings:
     parts = _url_parts(value, ("http", "https"))
     if parts is None:
@@ -251,59 +282,7 @@ def parse_proxy_url(value: str) -> ProxySettings:
     )
 
 
-# Validated settings --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ValidatedSettings:
-    """The arguments once checked, with what the trigger needs parsed out of them."""
-
-    hub_connection_string: str = field(repr=False)
-    hub_name: str
-    hub_consumer_group: str
-    hub_namespace: str  # host[:port] of the Endpoint
-    hub_entity_path: str | None
-    hub_uses_emulator: bool  # UseDevelopmentEmulator=true: no TLS
-    hub_cloud: Cloud
-    storage_connection_string: str = field(repr=False)
-    storage_container_name: str
-    storage_account_name: str | None
-    storage_blob_endpoint: str
-    storage_cloud: Cloud
-    intake_key: str = field(repr=False)
-    intake_server: str  # without trailing slash
-    chunk_size: int
-    categories: tuple[str, ...]  # empty: every record
-    starting_position: Literal["earliest", "latest"]
-    transport: Literal["amqp", "websocket"]  # websocket whenever there is a proxy (validate() checks)
-    receiver_processes: int
-    custom_endpoint_address: str | None  # scheme://host[:port]
-    proxy: ProxySettings | None
-    secrets: tuple[str, ...] = field(repr=False, default=())
-
-    @property
-    def intake_batch_url(self) -> str:
-        """Where chunks are posted. Built here, not by the SDK (which joins its raw Intake Server with
-        urljoin: "https://gw/sekoia" would lose "/sekoia", a trailing space would make the URL invalid)."""
-        return f"{self.intake_server}/batch"
-
-    @property
-    def eventhub_starting_position(self) -> str:
-        """The starting_position argument of receive_batch() for partitions without checkpoint."""
-        return "-1" if self.starting_position == "earliest" else "@latest"
-
-    def cloud_mismatch_warning(self) -> str | None:
-        """A warning when the hub and the storage account are in different known clouds."""
-        if "other" in (self.hub_cloud, self.storage_cloud) or self.hub_cloud == self.storage_cloud:
-            return None
-        return (
-            f"The hub is in {_CLOUD_NAMES[self.hub_cloud]} but the storage account is in "
-            f"{_CLOUD_NAMES[self.storage_cloud]}: check that both connection strings come from the same cloud"
-        )
-
-    def redact(self, text: str) -> str:
-        """text with every secret of this configuration (and any key or signature) replaced by ***."""
-        return redact_text(text, self.secrets)
+# Validation ----------------------------------------------------------------------------------------
 
 
 def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSettings:
@@ -313,16 +292,64 @@ def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSet
     config = load_configuration(
         configuration.raw_values() if isinstance(configuration, ConsumeEventhubConfiguration) else configuration
     )
-    for name in SECRET_FIELDS:
-        if ConsumeEventhubConfiguration.model_fields[name].is_required() and not getattr(config, name).strip():
-            raise _field_error(name, None, "missing")
+    try:
+        return _validate(config)
+    except (FieldProblem, CertificateProblem) as problem:
+        # Raised outside the except block: no exception context carries the input on.
+        name, fix = problem.args[0] if isinstance(problem, FieldProblem) else problem.field, _fix_of(problem)
+    raise ConfigurationError(label(name), fix)
 
-    hub = _parsed(parse_hub_connection_string, "hub_connection_string", config.hub_connection_string)
-    hub_name = _check_hub_name(config.hub_name.strip(), hub)
+
+def _fix_of(problem: FieldProblem | CertificateProblem) -> str:
+    if isinstance(problem, FieldProblem):
+        return problem.fix
+    if problem.field == "client_certificate_password":
+        return f"{problem.problem}; enter the password the private key of Client Certificate was encrypted with"
+    return f"{problem.problem}; paste the PEM holding the certificate and its private key"
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _one_way(connection_string: str, signed_in: str, name: str, other: str, source: str) -> None:
+    """A side takes its connection string or its namespace/URL signed in: exactly one."""
+    if connection_string and signed_in:
+        raise ConfigurationError(
+            label(name),
+            f"set together with {label(other)}; keep one: clear {label(other)} to use the connection string, or "
+            f"clear {label(name)} to sign in with {APPLICATION}",
+        )
+    if not connection_string and not signed_in:
+        raise ConfigurationError(
+            label(name), f"missing; paste {source}, or enter {label(other)} to sign in with {APPLICATION}"
+        )
+
+
+def _validate(config: ConsumeEventhubConfiguration) -> ValidatedSettings:
+    hub_text, namespace_text = _text(config.hub_connection_string), _text(config.hub_namespace)
+    _one_way(hub_text, namespace_text, "hub_connection_string", "hub_namespace", HUB_CONNECTION_STRING_SOURCE)
+    if hub_text:
+        hub = _parsed(parse_hub_connection_string, "hub_connection_string", hub_text)
+        namespace, entity_path, emulator = hub.namespace, hub.entity_path, hub.uses_emulator
+    else:
+        hub = None
+        namespace, entity_path, emulator = normalise_hub_namespace(namespace_text), None, False
+    hub_name = _check_hub_name(config.hub_name.strip(), entity_path)
     consumer_group = _check_consumer_group(config.hub_consumer_group.strip())
-    storage = _parsed(
-        parse_storage_connection_string, "storage_connection_string", config.storage_connection_string
+
+    storage_text, account_url_text = _text(config.storage_connection_string), _text(config.storage_account_url)
+    _one_way(
+        storage_text, account_url_text, "storage_connection_string", "storage_account_url",
+        STORAGE_CONNECTION_STRING_SOURCE,
     )
+    if storage_text:
+        storage = _parsed(parse_storage_connection_string, "storage_connection_string", storage_text)
+        account_url, account_name, blob_endpoint = None, storage.account_name, storage.blob_endpoint
+    else:
+        storage = None
+        parsed_url = parse_storage_account_url(account_url_text)
+        account_url, account_name, blob_endpoint = parsed_url.url, parsed_url.account_name, parsed_url.url
     container = config.storage_container_name.strip()
     if not _CONTAINER_NAME.match(container):
         raise ConfigurationError(
@@ -330,6 +357,13 @@ def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSet
             f"got {_shown(container)}; use 3 to 63 lowercase letters, digits and hyphens, starting and ending "
             "with a letter or digit, with no two hyphens in a row",
         )
+
+    sides = [label(name) for name, text in (("hub_namespace", namespace_text), ("storage_account_url", account_url_text)) if text]
+    signing_host = namespace if namespace_text else urlsplit(blob_endpoint).hostname
+    application, notices, key_lines = _application(config, sides, signing_host, bool(namespace_text))
+
+    if not config.intake_key.strip():
+        raise _field_error("intake_key", None, "missing")
     intake_server = config.intake_server.strip()
     intake = _url_parts(intake_server, ("http", "https"))
     if intake is None or intake.username is not None:
@@ -353,20 +387,23 @@ def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSet
             f"amqp cannot go through the {label('proxy_url')} (the Event Hubs client sends AMQP over WebSockets "
             f"whenever a proxy is set); choose websocket, or clear {label('proxy_url')}",
         )
+    if application is not None and proxy is not None:
+        application = replace(application, proxy_url=proxy.url)  # token requests go through it too
 
+    cloud_mismatch_host = urlsplit(f"//{namespace}").hostname
     return ValidatedSettings(
-        hub_connection_string=config.hub_connection_string.strip(),
+        hub_connection_string=hub_text or None,
         hub_name=hub_name,
         hub_consumer_group=consumer_group,
-        hub_namespace=hub.namespace,
-        hub_entity_path=hub.entity_path,
-        hub_uses_emulator=hub.uses_emulator,
-        hub_cloud=cloud_of(urlsplit(f"//{hub.namespace}").hostname),
-        storage_connection_string=config.storage_connection_string.strip(),
+        hub_namespace=namespace,
+        hub_entity_path=entity_path,
+        hub_uses_emulator=emulator,
+        hub_cloud=cloud_of(cloud_mismatch_host),
+        storage_connection_string=storage_text or None,
         storage_container_name=container,
-        storage_account_name=storage.account_name,
-        storage_blob_endpoint=storage.blob_endpoint,
-        storage_cloud=cloud_of(urlsplit(storage.blob_endpoint).hostname),
+        storage_account_name=account_name,
+        storage_blob_endpoint=blob_endpoint,
+        storage_cloud=cloud_of(urlsplit(blob_endpoint).hostname),
         intake_key=config.intake_key.strip(),
         intake_server=intake_server.rstrip("/"),
         chunk_size=config.chunk_size,
@@ -376,21 +413,69 @@ def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSet
         receiver_processes=config.receiver_processes,
         custom_endpoint_address=custom_endpoint,
         proxy=proxy,
+        storage_account_url=account_url,
+        sign_in=application,
+        notices=notices,
         secrets=with_encodings(
             [
                 config.hub_connection_string,
                 config.storage_connection_string,
                 config.intake_key,
                 config.proxy_url,
-                *hub.secret_parts,
-                *storage.secret_parts,
+                config.client_secret,
+                config.client_certificate,
+                config.client_certificate_password,
+                *(hub.secret_parts if hub else ()),
+                *(storage.secret_parts if storage else ()),
                 proxy.password if proxy else None,
+                *(application.secret_values() if application else ()),
+                *key_lines,
             ]
         ),
     )
 
 
-def _check_hub_name(hub_name: str, hub: HubConnection) -> str:
+_APPLICATION_FIELDS = (
+    "tenant_id", "client_id", "client_secret", "client_certificate", "client_certificate_password", "authority_host"
+)
+
+
+def _application(
+    config: ConsumeEventhubConfiguration, sides: list[str], host: str | None, hub_signs_in: bool
+) -> tuple[AppCredentials | None, tuple[Notice, ...], tuple[str, ...]]:
+    """The application's credentials when a side signs in (else the notice of those set for nothing),
+    the notices, and the certificate key's base64 lines (secrets to redact)."""
+    if not sides:
+        unused = unused_notice([label(name) for name in _APPLICATION_FIELDS if _text(getattr(config, name))])
+        return None, (unused,) if unused else (), ()
+    tenant_id = check_tenant_id(_text(config.tenant_id), sides)
+    client_id = check_client_id(_text(config.client_id), sides)
+    secret, pem, password = _text(config.client_secret), _text(config.client_certificate), _text(config.client_certificate_password)
+    check_one_credential(secret, pem, sides)
+    notices: list[Notice] = []
+    certificate = load_certificate(pem, password or None) if pem else None
+    if password and (certificate is None or certificate.password_unused):
+        why = "Client Secret signs in" if certificate is None else "the private key of Client Certificate is not encrypted"
+        notices.append(Notice(label("client_certificate_password"), f"is set, but {why}: it is not used", "clear it"))
+    if _text(config.authority_host):
+        authority = parse_authority_host(_text(config.authority_host))
+    else:
+        what = "the hub's namespace" if hub_signs_in else "the storage account"
+        authority, notice = default_authority(host or "", what)
+        if notice is not None:
+            notices.append(notice)
+    application = AppCredentials(
+        tenant_id=tenant_id,
+        client_id=client_id,
+        authority=authority,
+        client_secret=secret or None,
+        certificate_pem=certificate.pem if certificate else None,
+        certificate_password=certificate.password if certificate else None,
+    )
+    return application, tuple(notices), certificate.key_lines if certificate else ()
+
+
+def _check_hub_name(hub_name: str, entity_path: str | None) -> str:
     if not hub_name:
         raise _field_error("hub_name", None, "empty")
     if not _HUB_NAME.match(hub_name):
@@ -400,11 +485,11 @@ def _check_hub_name(hub_name: str, hub: HubConnection) -> str:
             "starting and ending with a letter or digit",
         )
     # Event Hubs names are case-insensitive.
-    if hub.entity_path is not None and hub.entity_path.casefold() != hub_name.casefold():
+    if entity_path is not None and entity_path.casefold() != hub_name.casefold():
         raise ConfigurationError(
             label("hub_name"),
-            f"the Hub Connection String is for the hub {_shown(hub.entity_path)} (its EntityPath), not "
-            f"{_shown(hub_name)}; set Hub Name to {_shown(hub.entity_path)} or paste the connection string "
+            f"the Hub Connection String is for the hub {_shown(entity_path)} (its EntityPath), not "
+            f"{_shown(hub_name)}; set Hub Name to {_shown(entity_path)} or paste the connection string "
             f"of a policy of {_shown(hub_name)}",
         )
     return hub_name
