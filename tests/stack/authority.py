@@ -81,6 +81,10 @@ class LocalAuthority:
     def requests(self) -> list[dict]:
         return self.directory.requests()
 
+    def issued_tokens(self) -> list[str]:
+        """Every access token issued so far (bearer tokens: secrets for the scans)."""
+        return self.directory.issued_tokens()
+
     def jwks(self) -> dict:
         return self.directory.jwks()
 

@@ -46,6 +46,7 @@ class Directory:
         self._forced: list[str] = []  # AADSTS codes answered before anything else, one per request
         self._issued: Counter = Counter()  # client id -> access tokens issued
         self._requests: list[dict] = []
+        self._tokens: list[str] = []  # every access token issued: what the secret scans look for
         self._lock = threading.Lock()
 
     # -- set-up by tests ---------------------------------------------------------------
@@ -88,6 +89,10 @@ class Directory:
         """Every token request: time, tenant, client id, scope, outcome (no secret kept)."""
         with self._lock:
             return list(self._requests)
+
+    def issued_tokens(self) -> list[str]:
+        with self._lock:
+            return list(self._tokens)
 
     def issuer(self, tenant_id: str) -> str:
         return f"https://sts.windows.net/{tenant_id}/"
@@ -198,6 +203,7 @@ class Directory:
         token = jws.sign_rs256({"typ": "JWT", "kid": self.kid, "x5t": self.kid}, claims, self.signing_key)
         with self._lock:
             self._issued[app.client_id] += 1
+            self._tokens.append(token)
         return {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token}
 
 
