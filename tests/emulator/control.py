@@ -172,4 +172,5 @@ def stats(server) -> dict:
         "receivers": receivers,
         "frozen": server.frozen,
         "put_tokens": dict(server.put_tokens),
+        "expired_links": server.expired_links,
     }

@@ -42,6 +42,7 @@ def detach_unauthorized(server) -> int:
                     tracker = attach._tracker(connection, address)
                     link.detach(frames.error(*errors.claim_required(claim, address.resource(), tracker)))
                     detached += 1
+    server.expired_links += detached
     return detached
 
 

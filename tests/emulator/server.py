@@ -47,6 +47,7 @@ class Server:
             self.tls_port = self.tls_listener.getsockname()[1]
             self.selector.register(self.tls_listener, selectors.EVENT_READ, ("accept-tls", None))
         self.clients = set()
+        self.expired_links = 0  # links detached because their token expired (expiry.py)
         self.put_tokens = {}  # "<type> <status>" -> count of $cbs put-token requests, for tests
         self.dirty = set()
         self.ready = {}  # ConsumerLink -> None, an insertion-ordered set

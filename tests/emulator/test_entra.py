@@ -156,6 +156,7 @@ def test_a_link_whose_token_expires_without_renewal_is_detached(authority, entra
     assert "amqp:unauthorized-access" in str(error)
     assert "'Listen' claim(s) are required" in str(error)
     assert 0.5 < waited < 6
+    assert entra_emulator.stats()["expired_links"] >= 1
 
 
 def test_a_certificate_credential_signs_in_the_sdk(authority, entra_emulator, test_ca, trust_test_ca):  # noqa: F811
