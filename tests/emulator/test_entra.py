@@ -178,3 +178,13 @@ def test_a_certificate_credential_signs_in_the_sdk(authority, entra_emulator, te
             assert client.get_partition_properties("0")["eventhub_name"] == HUB
     finally:
         entra_emulator.set_roles([])
+
+
+def test_websockets_over_tls_sign_in_too(authority, entra_emulator, test_ca, app):  # noqa: F811
+    # wss://localhost:<tls_port>/$servicebus/websocket: the custom endpoint keeps its port for WebSockets.
+    entra_emulator.set_roles([{"principal": app.object_id, "role": "Owner", "scope": HUB}])
+    kwargs = _client_kwargs(entra_emulator, test_ca, _credential(authority, app))
+    kwargs["transport_type"] = TransportType.AmqpOverWebsocket
+    with EventHubProducerClient(**kwargs) as producer:
+        producer.send_event(EventData("over wss"), partition_id="0")
+        assert producer.get_partition_properties("0")["last_enqueued_sequence_number"] >= 0
