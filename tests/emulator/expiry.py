@@ -5,15 +5,21 @@ keeping track of token expiration. When a token expires, [the service] promptly 
 the connection to the respective entity." A client that renews in time (the SDK puts a new token
 before expiry on the same `$cbs` link) keeps its links. The detach carries the error the attach
 would get without a token: `amqp:unauthorized-access`, "'Listen' (or 'Send') claim(s) are
-required"; the SDK reconnects and puts a fresh token.
+required", under `amqp:link:detach-forced` with "Code: RenewToken" as the service words it (seen in
+Azure/azure-sdk-for-python#5314 and #23487: "The link '...' is force detached. Code: RenewToken.
+Details: Unauthorized access. 'Listen' claim(s) are required to perform this operation. Resource:
+'sb://...'"); the SDK reconnects and puts a fresh token.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from . import addresses, attach, errors, frames
 from .links import ConsumerLink, InboundLink
+
+log = logging.getLogger(__name__)
 
 CHECK_EVERY = 1.0  # seconds; a link may outlive its token by this much at most
 
@@ -40,7 +46,15 @@ def detach_unauthorized(server) -> int:
                 address, claim = checked
                 if not attach._authorized(connection, address, claim):
                     tracker = attach._tracker(connection, address)
-                    link.detach(frames.error(*errors.claim_required(claim, address.resource(), tracker)))
+                    log.info(
+                        "detaching %s: no live token grants %s (grants: %s)",
+                        address.resource(),
+                        claim,
+                        [(g.audience, g.expires_at) for g in connection.grants],
+                    )
+                    refusal = errors.claim_required(claim, address.resource(), tracker)
+                    description = f"The link '{link.name}' is force detached. Code: RenewToken. Details: {refusal.description}"
+                    link.detach(frames.error(errors.DETACH_FORCED, description))
                     detached += 1
     server.expired_links += detached
     return detached

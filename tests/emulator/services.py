@@ -5,8 +5,12 @@ correlation-id = request message-id. Management replies carry both `status-descr
 `statusDescription`: the SDK reads the camelCase one for management, the other for CBS.
 """
 
+import logging
+
 from . import auth, errors, frames, messages
 from .codec import Timestamp
+
+log = logging.getLogger(__name__)
 
 
 def cbs_request(link, delivery_id, message_format, body):
@@ -26,6 +30,14 @@ def cbs_request(link, delivery_id, message_format, body):
         )
         if grant is not None:
             connection.grants.append(grant)
+        log.info(
+            "put-token %s %s for %s: %s, valid until %s",
+            props.get("type"),
+            status,
+            props.get("name"),
+            description,
+            grant.expires_at if grant else None,
+        )
         counted = f"{props.get('type', '')} {status}"
         connection.server.put_tokens[counted] = connection.server.put_tokens.get(counted, 0) + 1
     _reply(link, "$cbs", request, status, description, None)

@@ -153,8 +153,10 @@ def test_a_link_whose_token_expires_without_renewal_is_detached(authority, entra
     finally:
         client.close()
     error = frames.field(detach[2][1], 2)
-    assert "amqp:unauthorized-access" in str(error)
-    assert "'Listen' claim(s) are required" in str(error)
+    assert "amqp:link:detach-forced" in str(error)
+    assert "is force detached. Code: RenewToken. Details: Unauthorized access. 'Listen' claim(s) are required" in str(
+        error
+    )
     assert 0.5 < waited < 6
     assert entra_emulator.stats()["expired_links"] >= 1
 
