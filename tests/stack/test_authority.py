@@ -148,3 +148,23 @@ def test_instance_discovery_and_jwks_are_served(authority, test_ca):  # noqa: F8
     assert discovery["tenant_discovery_endpoint"].endswith("/tenant-x/v2.0/.well-known/openid-configuration")
     with urllib.request.urlopen(f"{authority.authority_host}/common/discovery/keys", context=context) as answer:
         assert json.loads(answer.read()) == authority.jwks()
+
+
+def test_a_ps256_assertion_with_a_sha256_thumbprint_is_accepted_too(authority, test_ca, trust_test_ca):  # noqa: F811
+    # azure-identity sends a SHA-1 thumbprint (RS256, x5t); MSAL without one signs PS256 with x5t#S256.
+    import msal  # noqa: PLC0415 - only this test talks to MSAL directly
+
+    certificate = test_ca.client_certificate("ps256")
+    app = authority.register(certificate=certificate)
+    client = msal.ConfidentialClientApplication(
+        app.client_id,
+        authority=f"{authority.authority_host}/{app.tenant_id}",
+        client_credential={
+            "private_key": certificate.key_pem().decode(),
+            "public_certificate": certificate.cert_pem.decode(),
+        },
+        instance_discovery=False,
+    )
+    result = client.acquire_token_for_client(scopes=[EVENTHUBS])
+    assert "access_token" in result, result
+    assert _claims(result["access_token"], authority)["oid"] == app.object_id
