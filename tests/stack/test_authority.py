@@ -168,3 +168,18 @@ def test_a_ps256_assertion_with_a_sha256_thumbprint_is_accepted_too(authority, t
     result = client.acquire_token_for_client(scopes=[EVENTHUBS])
     assert "access_token" in result, result
     assert _claims(result["access_token"], authority)["oid"] == app.object_id
+
+
+def test_token_requests_go_through_an_http_proxy(authority, trust_test_ca, connect_proxy):  # noqa: F811
+    # What Proxy URL must do for sign-in too: the TLS session to the authority is tunnelled (CONNECT).
+    app = authority.register(secret="through-proxy")
+    credential = ClientSecretCredential(
+        app.tenant_id,
+        app.client_id,
+        "through-proxy",
+        authority=authority.authority_host,
+        disable_instance_discovery=True,
+        proxies={"https": connect_proxy.url},
+    )
+    assert credential.get_token(EVENTHUBS).token
+    assert f"localhost:{authority.port}" in connect_proxy.targets
