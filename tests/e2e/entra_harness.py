@@ -27,7 +27,9 @@ ENTRA_SECRET_FIELDS = SECRET_FIELDS + ("client_secret", "client_certificate", "c
 ENTRA_HUBS = [f"entra-e2e-{number:02d}" for number in range(1, 31)]
 CLIENT_SECRET = "e2e-client-secret~7Qv2.Lk9Xw4-Zp1"
 CERTIFICATE_PASSWORD = "e2e-pem-pa55phrase-3c8d"
-NAMESPACE = "localhost"  # Hub Namespace: the TLS listener is reached through Custom Endpoint Address
+# Hub Namespace as a customer writes it; the TLS listener is reached through Custom Endpoint Address
+# (a private endpoint's gateway in production), so the name needs no DNS and keeps its form.
+NAMESPACE = "e2e-ns.servicebus.windows.net"
 
 
 def entra_e2e_emulator_config(authority: LocalAuthority) -> dict:
