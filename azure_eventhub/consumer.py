@@ -129,7 +129,9 @@ def _client_options(settings: ReceiverSettings) -> dict[str, Any]:
     return options
 
 
-def create_consumer_client(settings: ReceiverSettings, checkpoint_store=None, **overrides: Any) -> EventHubConsumerClient:
+def create_consumer_client(
+    settings: ReceiverSettings, checkpoint_store=None, **overrides: Any
+) -> EventHubConsumerClient:
     """The hub's client, by connection string or signed in with the application (this process's
     credential: the SDK asks it for a token at each CBS renewal, so tokens are renewed before expiry)."""
     options = {**_client_options(settings), **overrides}

@@ -20,8 +20,14 @@ CLOUD_AUTHORITIES = {
 # Hosts MSAL knows without asking: any other one needs instance discovery turned off, since MSAL
 # would ask login.microsoftonline.com about it (and fail for a private or sovereign host).
 KNOWN_AUTHORITY_HOSTS = frozenset(
-    {*CLOUD_AUTHORITIES.values(), "login.windows.net", "login.microsoft.com", "sts.windows.net",
-     "login.partner.microsoftonline.cn", "login.usgovcloudapi.net"}
+    {
+        *CLOUD_AUTHORITIES.values(),
+        "login.windows.net",
+        "login.microsoft.com",
+        "sts.windows.net",
+        "login.partner.microsoftonline.cn",
+        "login.usgovcloudapi.net",
+    }
 )
 
 

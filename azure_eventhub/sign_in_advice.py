@@ -21,9 +21,18 @@ AUTHORITY_HOST = "Authority Host"
 
 _APP_PAGE = "Microsoft Entra ID > App registrations > your application"
 _UNREACHABLE = (
-    "failed to establish a new connection", "name or service not known", "nodename nor servname",
-    "temporary failure in name resolution", "connection refused", "connection reset", "max retries exceeded",
-    "timed out", "certificate verify failed", "connecttimeout", "proxyerror", "serviceRequestError".lower(),
+    "failed to establish a new connection",
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+    "connection refused",
+    "connection reset",
+    "max retries exceeded",
+    "timed out",
+    "certificate verify failed",
+    "connecttimeout",
+    "proxyerror",
+    "serviceRequestError".lower(),
 )
 
 
@@ -114,4 +123,8 @@ def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     for marker in (" Trace ID:", " Correlation ID:", " (Caused by"):
         text = text.split(marker)[0]
+    # The Event Hubs client repeats the credential's message after its own: once is enough.
+    first, _, rest = text.partition("Authentication failed: ")
+    if rest and "Authentication failed: " in rest:
+        text = first + "Authentication failed: " + rest.split("Authentication failed: ")[0].strip()
     return text[:limit]

@@ -35,9 +35,7 @@ def key_and_certificate(name: str = "app") -> tuple[rsa.RSAPrivateKey, x509.Cert
 def combined_pem(name: str = "app", password: str | None = None, traditional: bool = False) -> str:
     """The certificate, then its private key (PKCS#8, or traditional OpenSSL), as PEM text."""
     key, certificate = key_and_certificate(name)
-    encryption = (
-        serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
-    )
+    encryption = serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
     key_format = serialization.PrivateFormat.TraditionalOpenSSL if traditional else serialization.PrivateFormat.PKCS8
     key_pem = key.private_bytes(serialization.Encoding.PEM, key_format, encryption)
     return (certificate.public_bytes(serialization.Encoding.PEM) + key_pem).decode()

@@ -207,7 +207,8 @@ def _resolve(values: dict) -> dict:
         "CERTIFICATE-PLACEHOLDER": combined_pem(),
         "CERTIFICATE-ONLY": combined_pem().split("-----BEGIN PRIVATE KEY-----")[0],
         "KEY-OF-ANOTHER": combined_pem().split("-----BEGIN PRIVATE KEY-----")[0]
-        + "-----BEGIN PRIVATE KEY-----" + combined_pem("other").split("-----BEGIN PRIVATE KEY-----")[1],
+        + "-----BEGIN PRIVATE KEY-----"
+        + combined_pem("other").split("-----BEGIN PRIVATE KEY-----")[1],
         "ENCRYPTED": combined_pem(password=PASSWORD),
     }
     return {key: pems.get(value, value) if isinstance(value, str) else value for key, value in values.items()}
@@ -236,7 +237,12 @@ def test_both_sides_signed_in():
     assert result.storage_account_url == ACCOUNT_URL == result.storage_blob_endpoint
     assert result.storage_account_name == "contosologsckpt"
     app = result.sign_in
-    assert (app.tenant_id, app.client_id, app.client_secret, app.certificate_pem) == (TENANT, CLIENT, CLIENT_SECRET, None)
+    assert (app.tenant_id, app.client_id, app.client_secret, app.certificate_pem) == (
+        TENANT,
+        CLIENT,
+        CLIENT_SECRET,
+        None,
+    )
     assert app.authority == "https://login.microsoftonline.com"
     assert result.notices == ()
 
@@ -317,8 +323,16 @@ def test_same_checkpoint_namespace_as_the_connection_string():
     [
         (f"{ACCOUNT_URL}/", ACCOUNT_URL, "contosologsckpt"),
         ("https://127.0.0.1:10000/devstoreaccount1", "https://127.0.0.1:10000/devstoreaccount1", "devstoreaccount1"),
-        ("https://storage.contoso.local/contosologsckpt/", "https://storage.contoso.local/contosologsckpt", "contosologsckpt"),
-        ("https://contosologsckpt.blob.core.chinacloudapi.cn", "https://contosologsckpt.blob.core.chinacloudapi.cn", "contosologsckpt"),
+        (
+            "https://storage.contoso.local/contosologsckpt/",
+            "https://storage.contoso.local/contosologsckpt",
+            "contosologsckpt",
+        ),
+        (
+            "https://contosologsckpt.blob.core.chinacloudapi.cn",
+            "https://contosologsckpt.blob.core.chinacloudapi.cn",
+            "contosologsckpt",
+        ),
     ],
     ids=["trailing-slash", "emulator-path-style", "private-endpoint-path-style", "china"],
 )
@@ -332,8 +346,12 @@ def test_storage_account_url_forms(written, url, account):
 
 @pytest.mark.parametrize(
     "written",
-    ["login.microsoftonline.com", "https://login.microsoftonline.com", "https://login.microsoftonline.com/",
-     "LOGIN.microsoftonline.com/"],
+    [
+        "login.microsoftonline.com",
+        "https://login.microsoftonline.com",
+        "https://login.microsoftonline.com/",
+        "LOGIN.microsoftonline.com/",
+    ],
 )
 def test_authority_host_forms(written):
     assert settings(authority_host=written).sign_in.authority == "https://login.microsoftonline.com"
@@ -350,8 +368,11 @@ def test_authority_host_with_a_port():
         ({"hub_namespace": "contoso.servicebus.chinacloudapi.cn"}, "https://login.chinacloudapi.cn"),
         ({"hub_namespace": "contoso.servicebus.usgovcloudapi.net"}, "https://login.microsoftonline.us"),
         (
-            {"hub_namespace": None, "hub_connection_string": HUB,
-             "storage_account_url": "https://contosologsckpt.blob.core.chinacloudapi.cn"},
+            {
+                "hub_namespace": None,
+                "hub_connection_string": HUB,
+                "storage_account_url": "https://contosologsckpt.blob.core.chinacloudapi.cn",
+            },
             "https://login.chinacloudapi.cn",
         ),
         (
@@ -384,9 +405,9 @@ def test_unknown_cloud_takes_the_public_authority_with_a_warning():
 
 
 def test_credentials_no_side_uses_are_warned_without_their_values():
-    result = validate(load_configuration(
-        {**BASE, **APP, "hub_connection_string": HUB, "storage_connection_string": STORAGE_SAS}
-    ))
+    result = validate(
+        load_configuration({**BASE, **APP, "hub_connection_string": HUB, "storage_connection_string": STORAGE_SAS})
+    )
     assert result.sign_in is None
     ((notice),) = result.notices
     assert (notice.field, notice.text, notice.fix) == (
@@ -402,7 +423,8 @@ def test_credentials_no_side_uses_are_warned_without_their_values():
 def test_a_certificate_password_with_a_secret_is_warned():
     ((notice),) = settings(client_certificate_password=PASSWORD).notices
     assert (notice.field, notice.text) == (
-        "Client Certificate Password", "is set, but Client Secret signs in: it is not used"
+        "Client Certificate Password",
+        "is set, but Client Secret signs in: it is not used",
     )
 
 
@@ -416,12 +438,16 @@ def test_a_password_for_a_key_that_is_not_encrypted_is_dropped_and_warned():
 # The certificate ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("separator", ["\n", " ", "", "\\n", "\r\n"], ids=["as-is", "spaces", "nothing", "escaped", "crlf"])
+@pytest.mark.parametrize(
+    "separator", ["\n", " ", "", "\\n", "\r\n"], ids=["as-is", "spaces", "nothing", "escaped", "crlf"]
+)
 @pytest.mark.parametrize("password", [None, PASSWORD], ids=["plain", "encrypted"])
 @pytest.mark.parametrize("traditional", [False, True], ids=["pkcs8", "traditional"])
 def test_a_certificate_loads_whatever_became_of_its_line_breaks(separator, password, traditional):
     pem = combined_pem(password=password, traditional=traditional)
-    result = settings(client_secret=None, client_certificate=one_line(pem, separator), client_certificate_password=password)
+    result = settings(
+        client_secret=None, client_certificate=one_line(pem, separator), client_certificate_password=password
+    )
     assert result.sign_in.certificate_pem.decode() == pem.replace("\r", "")
     assert result.sign_in.certificate_password == password
     assert result.notices == ()

@@ -29,15 +29,26 @@ def test_one_credential_per_process_and_settings():
 def test_a_client_secret_or_a_certificate():
     assert isinstance(credential_for(APP), ClientSecretCredential)
     certificate = AppCredentials(
-        TENANT, CLIENT, "https://login.microsoftonline.com",
-        certificate_pem=combined_pem(password=PASSWORD).encode(), certificate_password=PASSWORD,
+        TENANT,
+        CLIENT,
+        "https://login.microsoftonline.com",
+        certificate_pem=combined_pem(password=PASSWORD).encode(),
+        certificate_password=PASSWORD,
     )
     assert isinstance(credential_for(certificate), CertificateCredential)
 
 
 def test_settings_cross_to_a_receiver_process_as_plain_values():
-    settings = ReceiverSettings(None, "hub", "cg", None, "container", hub_namespace="ns.servicebus.windows.net",
-                                storage_account_url="https://acct.blob.core.windows.net", sign_in=APP)
+    settings = ReceiverSettings(
+        None,
+        "hub",
+        "cg",
+        None,
+        "container",
+        hub_namespace="ns.servicebus.windows.net",
+        storage_account_url="https://acct.blob.core.windows.net",
+        sign_in=APP,
+    )
     credential_for(APP)  # built in this process: it must not travel with the settings
     copy = pickle.loads(pickle.dumps(settings))
     assert copy == settings and copy.sign_in == APP
@@ -80,8 +91,9 @@ class RecordingProxy:
 def test_token_requests_go_through_the_proxy():
     proxy = RecordingProxy()
     try:
-        settings = AppCredentials(TENANT, CLIENT, "https://login.example.test", client_secret="s3cret-value",
-                                  proxy_url=proxy.url)
+        settings = AppCredentials(
+            TENANT, CLIENT, "https://login.example.test", client_secret="s3cret-value", proxy_url=proxy.url
+        )
         with pytest.raises(Exception):
             credential_for(settings).get_token("https://eventhubs.azure.net/.default")
     finally:
@@ -91,8 +103,9 @@ def test_token_requests_go_through_the_proxy():
 
 def test_token_requests_trust_the_bundle_only(tmp_path):
     missing = tmp_path / "no-such-bundle.pem"
-    settings = AppCredentials(TENANT, CLIENT, "https://login.example.test", client_secret="s3cret-value",
-                              connection_verify=str(missing))
+    settings = AppCredentials(
+        TENANT, CLIENT, "https://login.example.test", client_secret="s3cret-value", connection_verify=str(missing)
+    )
     with pytest.raises(Exception) as caught:
         credential_for(settings).get_token("https://storage.azure.com/.default")
     assert str(missing) in str(caught.value)  # the bundle is what requests would load, not its default store
@@ -142,7 +155,11 @@ def test_the_event_hubs_client_signs_in_at_the_namespace():
 def test_a_connection_string_client_gets_the_bundle_too():
     settings = ReceiverSettings(
         "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=a2V5",
-        "o365-event", "sekoiaio", None, "eventhub-checkpoints", connection_verify="test-ca/bundle.pem",
+        "o365-event",
+        "sekoiaio",
+        None,
+        "eventhub-checkpoints",
+        connection_verify="test-ca/bundle.pem",
     )
     client = create_consumer_client(settings)
     try:
@@ -159,5 +176,7 @@ def test_the_container_client_signs_in_at_the_account():
 
 
 def test_a_path_style_account_url():
-    container = create_container_client(signed_in_settings(storage_account_url="https://127.0.0.1:10000/devstoreaccount1"))
+    container = create_container_client(
+        signed_in_settings(storage_account_url="https://127.0.0.1:10000/devstoreaccount1")
+    )
     assert container.url == "https://127.0.0.1:10000/devstoreaccount1/eventhub-checkpoints"

@@ -30,9 +30,7 @@ APP_PAGE = "Microsoft Entra ID > App registrations > your application"
 
 def aadsts(code: str, text: str) -> ClientAuthenticationError:
     """As azure-identity raises it: the authority's error description in the message."""
-    return ClientAuthenticationError(
-        message=f"ClientSecretCredential.get_token failed: AADSTS{code}: {text}{TRACE}"
-    )
+    return ClientAuthenticationError(message=f"ClientSecretCredential.get_token failed: AADSTS{code}: {text}{TRACE}")
 
 
 SIGN_IN = [
@@ -62,8 +60,11 @@ SIGN_IN = [
         id="unknown-application",
     ),
     pytest.param(
-        aadsts("7000215", "Invalid client secret provided. Ensure the secret being sent in the request is the client "
-               "secret value, not the client secret ID"),
+        aadsts(
+            "7000215",
+            "Invalid client secret provided. Ensure the secret being sent in the request is the client "
+            "secret value, not the client secret ID",
+        ),
         "Self-check: Client Secret: the authority refused the client secret (AADSTS7000215: invalid secret). Fix: "
         f"paste the secret's Value, not its Secret ID ({APP_PAGE} > Certificates & secrets), or create a new secret",
         id="wrong-secret",
@@ -120,6 +121,16 @@ def test_a_sign_in_failure_in_a_receiver_process_names_the_field(error, line):
     # Receive errors cross the pipe as ReceiveFailure (text and class names).
     finding = describe_receive_error(ReceiveFailure.of(error), TARGET)
     assert finding.line("Event Hubs (partition 0)") == line.replace("Self-check", "Event Hubs (partition 0)")
+
+
+def test_the_authority_error_is_quoted_once():
+    # As the Event Hubs client passes it on (seen end to end): the credential's message twice.
+    once = "Authentication failed: HTTPSConnection(host='localhost', port=9): Failed to establish a new connection"
+    error = ClientAuthenticationError(message=f"{once} {once}: [Errno 111] Connection refused")
+    assert (
+        classify_hub_error(error, TARGET).text
+        == f"cannot reach the authority login.microsoftonline.com to sign in: {once}"
+    )
 
 
 def test_a_proxy_refusing_the_authority_names_proxy_url():
@@ -214,7 +225,11 @@ def test_shared_keys_disabled_point_to_the_account_url():
         status_code = 403
         error_code = "KeyBasedAuthenticationNotPermitted"
 
-    assert str(classify_storage_error(KeyRefused("Key based authentication is not permitted on this storage account."), by_key)) == (
+    assert str(
+        classify_storage_error(
+            KeyRefused("Key based authentication is not permitted on this storage account."), by_key
+        )
+    ) == (
         "Self-check: Storage Connection String: the storage account https://contosologs.blob.core.windows.net does "
         "not allow shared keys (403 KeyBasedAuthenticationNotPermitted). Fix: clear Storage Connection String and "
         "enter Storage Account URL, to sign in with the application (Tenant ID, Client ID, Client Secret or Client "

@@ -58,7 +58,9 @@ def normalise_pem(text: str) -> str:
             iv, body = iv[:iv_length], iv[iv_length:] + body
             headers = f"Proc-Type: {encrypted.group('proc')}\nDEK-Info: {cipher},{iv}\n\n"
         base64 = "".join(body.split())
-        blocks.append(f"-----BEGIN {label}-----\n{headers}" + "\n".join(textwrap.wrap(base64, 64)) + f"\n-----END {label}-----\n")
+        blocks.append(
+            f"-----BEGIN {label}-----\n{headers}" + "\n".join(textwrap.wrap(base64, 64)) + f"\n-----END {label}-----\n"
+        )
     return "".join(blocks)
 
 

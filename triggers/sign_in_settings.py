@@ -20,7 +20,9 @@ APPLICATION = "the application (Tenant ID, Client ID, Client Secret or Client Ce
 _APP_PAGE = "Microsoft Entra ID > App registrations > your application"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
-_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+_HOST = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
 _NAMESPACE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,48}[A-Za-z0-9]$")
 PUBLIC_NAMESPACE_SUFFIX = ".servicebus.windows.net"
 
@@ -66,8 +68,14 @@ def normalise_hub_namespace(value: str) -> str:
             port = parts.port
         except ValueError:
             raise FieldProblem("hub_namespace", f"got {_example(text)}; {_NAMESPACE_FIX}") from None
-        if parts.scheme.lower() not in ("sb", "amqps", "https") or parts.path not in ("", "/") or parts.query \
-                or parts.fragment or parts.username is not None or not parts.hostname:
+        if (
+            parts.scheme.lower() not in ("sb", "amqps", "https")
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+            or parts.username is not None
+            or not parts.hostname
+        ):
             raise FieldProblem("hub_namespace", f"got {_example(text)}; {_NAMESPACE_FIX}")
         if port is not None:
             raise _port_problem(text)
@@ -94,7 +102,9 @@ def _port_problem(text: str) -> FieldProblem:
 
 # Storage Account URL -------------------------------------------------------------------------------
 
-_ACCOUNT_URL_EXAMPLE = "e.g. https://contosologsckpt.blob.core.windows.net (Storage accounts > your account > Endpoints > Blob service)"
+_ACCOUNT_URL_EXAMPLE = (
+    "e.g. https://contosologsckpt.blob.core.windows.net (Storage accounts > your account > Endpoints > Blob service)"
+)
 
 
 @dataclass(frozen=True)
@@ -116,19 +126,26 @@ def parse_storage_account_url(value: str) -> AccountUrl:
                 "(BlobEndpoint=<the URL before ?>;SharedAccessSignature=<the part after ?>), or remove it to sign in "
                 "with the application",
             )
-        raise FieldProblem("storage_account_url", f"has a query (?...); enter the account's blob endpoint only, {_ACCOUNT_URL_EXAMPLE}")
+        raise FieldProblem(
+            "storage_account_url",
+            f"has a query (?...); enter the account's blob endpoint only, {_ACCOUNT_URL_EXAMPLE}",
+        )
     shown = _example(text)
     try:
         parts.port
     except ValueError:
-        raise FieldProblem("storage_account_url", f"got {shown}; enter the account's blob endpoint, {_ACCOUNT_URL_EXAMPLE}") from None
+        raise FieldProblem(
+            "storage_account_url", f"got {shown}; enter the account's blob endpoint, {_ACCOUNT_URL_EXAMPLE}"
+        ) from None
     if parts.scheme.lower() == "http":
         raise FieldProblem(
             "storage_account_url",
             f"got {shown}; signing in needs https://: enter the account's blob endpoint, {_ACCOUNT_URL_EXAMPLE}",
         )
     if parts.scheme.lower() != "https" or not parts.hostname or parts.fragment or parts.username is not None:
-        raise FieldProblem("storage_account_url", f"got {shown}; enter the account's blob endpoint, {_ACCOUNT_URL_EXAMPLE}")
+        raise FieldProblem(
+            "storage_account_url", f"got {shown}; enter the account's blob endpoint, {_ACCOUNT_URL_EXAMPLE}"
+        )
     host = parts.hostname
     segments = [segment for segment in parts.path.split("/") if segment]
     account_host = ".blob." in host
