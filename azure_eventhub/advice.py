@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 HUB_CONNECTION_STRING = "Hub Connection String"
+HUB_NAMESPACE = "Hub Namespace"
+STORAGE_ACCOUNT_URL = "Storage Account URL"
 HUB_NAME = "Hub Name"
 HUB_CONSUMER_GROUP = "Hub Consumer Group"
 STORAGE_CONNECTION_STRING = "Storage Connection String"
@@ -38,6 +40,9 @@ class Target:
     intake_server: str
     transport: str = "amqp"
     proxy: bool = False
+    hub_signs_in: bool = False  # Hub Namespace and the application, not a connection string
+    storage_signs_in: bool = False  # Storage Account URL and the application
+    authority_host: str | None = None  # where the application signs in (host[:port])
 
 
 @dataclass(frozen=True)
@@ -98,9 +103,14 @@ def classify_hub_error(error: BaseException, target: Target) -> Finding:
     lowered = text.lower()
     names = _names(error)
     hub, namespace, group = target.hub_name, target.hub_namespace, target.consumer_group
+    if target.hub_signs_in:
+        signing_in = sign_in_advice.classify_sign_in_error(error, target)
+        if signing_in is not None:
+            return signing_in
+    hub_field = HUB_NAMESPACE if target.hub_signs_in else HUB_CONNECTION_STRING
     if "TimeoutError" in names and "EventHubError" not in names:
         return error_finding(
-            HUB_CONNECTION_STRING,
+            hub_field,
             f"the namespace {namespace} did not answer ({error})",
             _NETWORK_FIX,
         )
@@ -109,6 +119,23 @@ def classify_hub_error(error: BaseException, target: Target) -> Finding:
             HUB_CONNECTION_STRING,
             f"the namespace {namespace} refused the SharedAccessSignature: it has expired",
             f"paste a new signature, or the Connection string–primary key of a policy with Listen ({_POLICY_PAGE})",
+        )
+    if target.hub_signs_in and (
+        "'listen' claim" in lowered or "unauthorized-access" in lowered or "unauthorizedaccess" in lowered
+    ):
+        return error_finding(
+            HUB_NAMESPACE,
+            f"the application may not read hub {hub}: it has no data role there (Event Hubs answered: Listen claim "
+            "required)",
+            "assign Azure Event Hubs Data Receiver to the application on the hub or the namespace (Event Hubs "
+            "namespace > Access control (IAM) > Add role assignment); it applies within minutes",
+        )
+    if target.hub_signs_in and ("AuthenticationError" in names or "401" in text or "invalidtoken" in lowered):
+        return error_finding(
+            HUB_NAMESPACE,
+            f"the namespace {namespace} refused the application's token: {_first_line(error)}",
+            "check Tenant ID (the application must belong to the namespace's tenant) and Authority Host (the "
+            "namespace's cloud)",
         )
     if (
         "invalidsignature" in lowered
@@ -147,6 +174,15 @@ def classify_hub_error(error: BaseException, target: Target) -> Finding:
             f"the proxy refused or failed the connection to {namespace}: {_first_line(error)}",
             "check the proxy's address and credentials, and that it allows CONNECT to the namespace on port 443",
         )
+    if target.hub_signs_in and (
+        "name or service not known" in lowered or "nodename nor servname" in lowered or "getaddrinfo" in lowered
+    ):
+        return error_finding(
+            HUB_NAMESPACE,
+            f"the namespace host ({namespace}) does not resolve",
+            "check Hub Namespace: <namespace>.servicebus.windows.net (<namespace>.servicebus.chinacloudapi.cn for "
+            "Azure China); or check this network's DNS",
+        )
     if "name or service not known" in lowered or "nodename nor servname" in lowered or "getaddrinfo" in lowered:
         return error_finding(
             HUB_CONNECTION_STRING,
@@ -157,10 +193,10 @@ def classify_hub_error(error: BaseException, target: Target) -> Finding:
         )
     if "ConnectError" in names or "socket" in lowered or "connection refused" in lowered or "timed out" in lowered:
         return error_finding(
-            HUB_CONNECTION_STRING, f"cannot connect to the namespace {namespace}: {_first_line(error)}", _NETWORK_FIX
+            hub_field, f"cannot connect to the namespace {namespace}: {_first_line(error)}", _NETWORK_FIX
         )
     return error_finding(
-        HUB_CONNECTION_STRING,
+        hub_field,
         f"Event Hubs answered {type(error).__name__}: {_first_line(error)}",
         "check the hub settings; the self-check runs again",
     )
@@ -184,7 +220,7 @@ def receiver_probe_finding(error: BaseException | None, target: Target, partitio
             "give this trigger a consumer group of its own",
         )
     finding = classify_hub_error(error, target)
-    if finding.field == HUB_CONNECTION_STRING and finding.text.startswith("Event Hubs answered"):
+    if finding.field in (HUB_CONNECTION_STRING, HUB_NAMESPACE) and finding.text.startswith("Event Hubs answered"):
         # Unknown: do not block on it; the event processor will meet it again and report it.
         return warning(HUB_CONSUMER_GROUP, f"could not check the consumer group {group}: {_first_line(error)}")
     return finding
@@ -218,9 +254,36 @@ def classify_storage_error(error: BaseException, target: Target) -> Finding:
     text = str(error)
     lowered = text.lower()
     endpoint, container = target.storage_endpoint, target.container
-    if "TimeoutError" in names and "AzureError" not in names:
+    if target.storage_signs_in:
+        signing_in = sign_in_advice.classify_sign_in_error(error, target)
+        if signing_in is not None:
+            return signing_in
+        if status == 403 and code == "authorizationpermissionmismatch":
+            return error_finding(
+                STORAGE_ACCOUNT_URL,
+                f"the application may not list and write blobs in the container {container} (403 "
+                "AuthorizationPermissionMismatch: it has no data role there)",
+                "assign Storage Blob Data Contributor on the container or the account to the application (Storage "
+                "accounts > your account > Access control (IAM) > Add role assignment); it applies within minutes",
+            )
+        if status in (401, 403) and (code in ("authenticationfailed", "invalidauthenticationinfo")):
+            return error_finding(
+                STORAGE_ACCOUNT_URL,
+                f"the storage account {endpoint} refused the application's token ({status} {code})",
+                "check Tenant ID (the application must belong to the account's tenant) and Authority Host (the "
+                "account's cloud)",
+            )
+    if code == "keybasedauthenticationnotpermitted":
         return error_finding(
             STORAGE_CONNECTION_STRING,
+            f"the storage account {endpoint} does not allow shared keys (403 KeyBasedAuthenticationNotPermitted)",
+            "clear Storage Connection String and enter Storage Account URL, to sign in with the application (Tenant "
+            "ID, Client ID, Client Secret or Client Certificate)",
+        )
+    storage_field = STORAGE_ACCOUNT_URL if target.storage_signs_in else STORAGE_CONNECTION_STRING
+    if "TimeoutError" in names and "AzureError" not in names:
+        return error_finding(
+            storage_field,
             f"the storage account {endpoint} did not answer ({error})",
             "check that this network reaches it on port 443 (through the Proxy URL if there is one), and the "
             "storage account's Networking settings",
@@ -240,7 +303,7 @@ def classify_storage_error(error: BaseException, target: Target) -> Finding:
         )
     if "ServiceRequestError" in names or "ServiceResponseError" in names:
         return error_finding(
-            STORAGE_CONNECTION_STRING,
+            storage_field,
             f"cannot connect to the storage account {endpoint}: {_first_line(error)}",
             "check that this network reaches it on port 443, and the storage account's Networking settings",
         )
@@ -261,7 +324,7 @@ def classify_storage_error(error: BaseException, target: Target) -> Finding:
         )
     if status == 403:
         return error_finding(
-            STORAGE_CONNECTION_STRING,
+            storage_field,
             f"the storage account {endpoint} refused the request (403 {code or 'Forbidden'}): its firewall may "
             "not allow this address",
             "allow this network in the storage account's Networking page (or use a private endpoint), or paste "
@@ -288,7 +351,7 @@ def classify_storage_error(error: BaseException, target: Target) -> Finding:
             "Access keys",
         )
     return error_finding(
-        STORAGE_CONNECTION_STRING,
+        storage_field,
         f"the storage account {endpoint} answered {type(error).__name__}: {_first_line(error)}",
         "check the storage settings; the self-check runs again",
     )
@@ -359,3 +422,7 @@ def retention_findings(
 
 def partition_order(partition_id: str) -> tuple[int, str]:
     return (int(partition_id), "") if partition_id.isdigit() else (1 << 30, partition_id)
+
+
+# Last: it builds on Finding and Target above (a module import, so either may be imported first).
+import azure_eventhub.sign_in_advice as sign_in_advice  # noqa: E402

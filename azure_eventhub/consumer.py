@@ -32,9 +32,11 @@ from azure.eventhub import EventHubConsumerClient, TransportType
 from azure.eventhub._eventprocessor.common import CloseReason, LoadBalancingStrategy
 from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 
+from azure_eventhub.credentials import credential_for
 from azure_eventhub.events import partition_info, to_batch
 from azure_eventhub.messages import MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.processor import FixedEventProcessor, report_load_balancing
+from azure_eventhub.sign_in import AppCredentials
 from azure_eventhub.starting_position import LatestPin
 from azure_eventhub.storage import BlobCheckpoints, container_client
 
@@ -49,10 +51,14 @@ class ReceiveHandler(Protocol):
 
 @dataclass(frozen=True)
 class ReceiverSettings:
-    hub_connection_string: str
+    """Plain values (they are pickled to each receiver process). The hub is reached with its
+    connection string or, when there is none, at ``hub_namespace`` signed in with ``sign_in``; the
+    storage account likewise with its connection string or ``storage_account_url``."""
+
+    hub_connection_string: str | None
     hub_name: str
     consumer_group: str
-    storage_connection_string: str
+    storage_connection_string: str | None
     container_name: str
     starting_position: str = "earliest"  # where a partition with no checkpoint starts
     transport: str = "amqp"  # or "websocket"
@@ -82,6 +88,12 @@ class ReceiverSettings:
     partition_refresh_interval: float = 30.0  # partitions added to the hub are picked up this often
     extra_client_options: dict[str, Any] = field(default_factory=dict)
     secrets: tuple[str, ...] = field(default=(), repr=False)  # the settings' secrets and their parts
+    hub_namespace: str | None = None  # signed in with sign_in when there is no hub connection string
+    storage_account_url: str | None = None  # signed in with sign_in
+    sign_in: AppCredentials | None = field(default=None, repr=False)
+    # A CA bundle replacing the default store for every TLS connection (trust.py): AMQP, WebSockets,
+    # storage and token requests.
+    connection_verify: str | None = None
 
     def secret_values(self) -> tuple[str | None, ...]:
         """Every secret this process may see written back: for redaction (log_redaction.py)."""
@@ -92,6 +104,7 @@ class ReceiverSettings:
             self.storage_proxy_url,
             proxy_password,
             *self.secrets,
+            *(self.sign_in.secret_values() if self.sign_in else ()),
         )
 
 
@@ -116,17 +129,55 @@ def _client_options(settings: ReceiverSettings) -> dict[str, Any]:
         options["custom_endpoint_address"] = settings.custom_endpoint_address
     if settings.http_proxy:
         options["http_proxy"] = settings.http_proxy
+    if settings.connection_verify:
+        # azure-eventhub trusts certifi's store whatever the environment says: the bundle is handed
+        # over (AMQP and WebSockets both take it as ca_certs, in place of the default store).
+        options["connection_verify"] = settings.connection_verify
     options.update(settings.extra_client_options)
     return options
 
 
-def create_consumer_client(settings: ReceiverSettings, checkpoint_store=None) -> EventHubConsumerClient:
-    return EventHubConsumerClient.from_connection_string(
-        settings.hub_connection_string,
-        settings.consumer_group,
+def create_consumer_client(
+    settings: ReceiverSettings, checkpoint_store=None, **overrides: Any
+) -> EventHubConsumerClient:
+    """The hub's client, by connection string or signed in with the application (this process's
+    credential: the SDK asks it for a token at each CBS renewal, so tokens are renewed before expiry)."""
+    options = {**_client_options(settings), **overrides}
+    if settings.hub_connection_string:
+        return EventHubConsumerClient.from_connection_string(
+            settings.hub_connection_string,
+            settings.consumer_group,
+            eventhub_name=settings.hub_name,
+            checkpoint_store=checkpoint_store,
+            **options,
+        )
+    return EventHubConsumerClient(
+        fully_qualified_namespace=settings.hub_namespace,
         eventhub_name=settings.hub_name,
+        consumer_group=settings.consumer_group,
+        credential=credential_for(settings.sign_in),
         checkpoint_store=checkpoint_store,
-        **_client_options(settings),
+        **options,
+    )
+
+
+def create_container_client(settings: ReceiverSettings):
+    """The storage container's client (checkpoints, ownership, dead letters), by connection string or
+    signed in with this process's credential."""
+    if settings.storage_connection_string:
+        return container_client(
+            settings.storage_connection_string,
+            settings.container_name,
+            settings.storage_proxy_url,
+            connection_verify=settings.connection_verify,
+        )
+    return container_client(
+        None,
+        settings.container_name,
+        settings.storage_proxy_url,
+        account_url=settings.storage_account_url,
+        credential=credential_for(settings.sign_in),
+        connection_verify=settings.connection_verify,
     )
 
 
@@ -139,9 +190,7 @@ class EventHubReceiver:
     def __init__(self, settings: ReceiverSettings, handler: ReceiveHandler) -> None:
         self.settings = settings
         self._handler = handler
-        self.container = container_client(
-            settings.storage_connection_string, settings.container_name, settings.storage_proxy_url
-        )
+        self.container = create_container_client(settings)
         self.checkpoint_store = BlobCheckpointStore(
             self.container.url, settings.container_name, container_client=self.container
         )

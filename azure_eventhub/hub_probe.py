@@ -6,7 +6,7 @@ import threading
 
 from azure.eventhub import EventHubConsumerClient
 
-from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings, _client_options
+from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings, create_consumer_client
 
 
 class HubProbe:
@@ -20,11 +20,8 @@ class HubProbe:
         self._client = self._new_client()
 
     def _new_client(self) -> EventHubConsumerClient:
-        settings = self._settings
-        options = {**_client_options(settings), "retry_total": 0}
-        return EventHubConsumerClient.from_connection_string(
-            settings.hub_connection_string, settings.consumer_group, eventhub_name=settings.hub_name, **options
-        )
+        # The same way in as the receiver (connection string or the process's credential).
+        return create_consumer_client(self._settings, retry_total=0)
 
     @property
     def namespace(self) -> str:

@@ -1,6 +1,7 @@
 """Redaction: no secret in any text the module writes (logs, errors, metrics, Sentry).
 
-Two ways, always both: by pattern (a key, a signature, a URL password or a bearer token, whoever
+Two ways, always both: by pattern (a key, a signature, a URL password, a bearer token or a PEM
+private key, whoever
 wrote it and before any setting is known) and by value (each secret of the settings, and its
 encodings, once known). ``REDACTOR`` is the one instance of a process: logging and Sentry
 (log_redaction.py) and the trigger's own log lines all go through it.
@@ -26,6 +27,12 @@ _SECRET_PATTERNS = (
     (re.compile(r"(?i)\bBearer\s+[A-Za-z0-9._~+/-]{8,}=*"), "Bearer ***"),
     # A JSON Web Token (Entra ID access tokens) wherever it is: its header is base64url of '{"'.
     (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?"), "***"),
+    # A PEM private key (Client Certificate), whatever became of its line breaks (kept, spaces, none,
+    # escaped as \n): from its BEGIN line to its END line, or to the end of a text cut short.
+    (
+        re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----(?:(?!-----END)[\s\S])*(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----)?"),
+        r"-----BEGIN \1PRIVATE KEY-----***-----END \1PRIVATE KEY-----",
+    ),
 )
 # Shorter values are not searched for: replacing a 1- to 3-character string everywhere would make
 # every log line unreadable, and no real key, signature or password is that short.

@@ -96,9 +96,10 @@ def check_hub(hub: HubChecks, target: Target, report: Report, seconds: float = C
         return
     way = "AMQP over WebSockets" if target.transport == "websocket" else "AMQP"
     way += " through the proxy" if target.proxy else ""
+    what = "the application's token" if target.hub_signs_in else "the key"
     report.findings.append(
         passed(
-            f"namespace {target.hub_namespace} accepted the key ({way}); hub {target.hub_name} has "
+            f"namespace {target.hub_namespace} accepted {what} ({way}); hub {target.hub_name} has "
             f"{len(report.partition_ids)} partitions ({', '.join(report.partition_ids)})"
         )
     )
@@ -140,11 +141,11 @@ def run_checks(
     storage_probe: Callable[[], bool],
     reach_intake: Callable[[], Any],
     target: Target,
-    warnings: Iterable[str] = (),
+    warnings: Iterable[str | Finding] = (),
     seconds: float = CALL_SECONDS,
 ) -> Report:
     """Every check, each reported in this order; ``warnings`` are lines found elsewhere (cloud
-    mismatch). The storage and intake checks run while the hub is checked: start-up waits for the
+    mismatch; the configuration's notices, as Findings naming their field). The storage and intake checks run while the hub is checked: start-up waits for the
     slowest, not for the sum."""
     report, storage, intake = Report(), Report(), Report()
     others = [
@@ -158,7 +159,7 @@ def run_checks(
         thread.join()  # each is bounded by ``seconds``
     report.container_created = storage.container_created
     report.findings += storage.findings + intake.findings
-    report.findings.extend(warning(None, text) for text in warnings)
+    report.findings.extend(item if isinstance(item, Finding) else warning(None, item) for item in warnings)
     return report
 
 

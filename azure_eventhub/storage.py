@@ -5,6 +5,8 @@ The only module of the library, with consumer.py, that imports azure.*.
 
 from __future__ import annotations
 
+from typing import Any
+
 from azure.core.exceptions import HttpResponseError, ResourceExistsError
 from azure.storage.blob import ContainerClient, ContentSettings, LinearRetry
 
@@ -17,11 +19,26 @@ _RETRY = LinearRetry(backoff=1, random_jitter_range=1, retry_total=2)
 _TIMEOUTS = {"connection_timeout": 5, "read_timeout": 15}
 
 
-def container_client(connection_string: str, container: str, proxy_url: str | None = None) -> ContainerClient:
+def container_client(
+    connection_string: str | None,
+    container: str,
+    proxy_url: str | None = None,
+    *,
+    account_url: str | None = None,
+    credential: Any = None,
+    connection_verify: str | None = None,
+) -> ContainerClient:
+    """By connection string, or at ``account_url`` with a token credential (the storage client's
+    policy asks it for a token again before the one it holds expires). ``connection_verify``: a CA
+    bundle in place of the default store."""
     kwargs: dict = {"retry_policy": _RETRY, **_TIMEOUTS}
     if proxy_url:
         kwargs["proxies"] = {"http": proxy_url, "https": proxy_url}
-    return ContainerClient.from_connection_string(connection_string, container, **kwargs)
+    if connection_verify:
+        kwargs["connection_verify"] = connection_verify
+    if connection_string:
+        return ContainerClient.from_connection_string(connection_string, container, **kwargs)
+    return ContainerClient(account_url, container, credential=credential, **kwargs)
 
 
 def ensure_container(client: ContainerClient) -> bool:

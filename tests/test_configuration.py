@@ -332,7 +332,8 @@ RULES = [
     ),
     pytest.param(
         {"storage_connection_string": "   "},
-        f"Storage Connection String: missing; {STORAGE_SOURCE}",
+        f"Storage Connection String: missing; {STORAGE_SOURCE}, or enter Storage Account URL to sign in with the "
+        "application (Tenant ID, Client ID, Client Secret or Client Certificate)",
         id="storage-connection-string-blank",
     ),
     pytest.param(
@@ -534,7 +535,7 @@ def test_placeholders_load_and_the_sdk_overlay_validates():
 
 def test_secrets_may_be_absent_at_load():
     configuration = load_configuration({"hub_name": "o365-event", "storage_container_name": "checkpoints"})
-    assert configuration.hub_connection_string == ""
+    assert configuration.hub_connection_string is None  # optional since issue 16: Hub Namespace may replace it
     with pytest.raises(ConfigurationError, match=r"^Hub Connection String: missing; "):
         validate(configuration)
 
@@ -545,7 +546,8 @@ def test_reprs_and_dumps_hide_secrets():
     for text in (repr(configuration), str(configuration), repr(result), repr(result.proxy)):
         assert not any(marker in text for marker in SECRET_MARKERS), text
     dump = configuration.redacted_dump()
-    assert {dump[name] for name in SECRET_FIELDS} == {"***"}
+    assert {dump[name] for name in SECRET_FIELDS if name != "proxy_url" and not name.startswith("client_")} == {"***"}
+    assert dump["proxy_url"] == "***" and dump["client_secret"] is None  # an optional secret left empty
     assert dump["hub_name"] == "o365-event"
 
 

@@ -36,6 +36,26 @@ PATTERNS = {
     ),
     "bearer token": ("Authorization: Bearer abc.DEF-ghi_123=", "Authorization: Bearer ***"),
     "jwt alone": (f"token {JWT} refused", "token *** refused"),
+    "pem private key": (
+        "pem -----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\nBgkqhkiG9w0B\n-----END PRIVATE KEY-----\n end",
+        "pem -----BEGIN PRIVATE KEY-----***-----END PRIVATE KEY-----\n end",
+    ),
+    "pem private key on one line": (
+        "-----BEGIN ENCRYPTED PRIVATE KEY----- MIIEvQIBADAN BgkqhkiG9w0B -----END ENCRYPTED PRIVATE KEY----- x",
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----***-----END ENCRYPTED PRIVATE KEY----- x",
+    ),
+    "pem private key escaped in a repr": (
+        "'-----BEGIN RSA PRIVATE KEY-----\\nProc-Type: 4,ENCRYPTED\\nMIIEvQIBADAN\\n-----END RSA PRIVATE KEY-----'",
+        "'-----BEGIN RSA PRIVATE KEY-----***-----END RSA PRIVATE KEY-----'",
+    ),
+    "pem private key cut short": (
+        "certificate_data=b'-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0B",
+        "certificate_data=b'-----BEGIN PRIVATE KEY-----***-----END PRIVATE KEY-----",
+    ),
+    "pem certificate is public": (
+        "-----BEGIN CERTIFICATE-----MIIC-----END CERTIFICATE-----",
+        "-----BEGIN CERTIFICATE-----MIIC-----END CERTIFICATE-----",
+    ),
 }
 
 

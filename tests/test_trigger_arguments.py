@@ -31,18 +31,27 @@ def test_same_names_in_the_same_order():
 
 def test_same_required():
     assert sorted(ARGUMENTS["required"]) == sorted(MODEL["required"])
-    assert ARGUMENTS["required"] == [
-        "hub_connection_string",
-        "hub_name",
-        "storage_connection_string",
-        "storage_container_name",
-        "intake_key",
-    ]
+    # Each side takes its connection string or signs in with the application (issue 16): validate()
+    # says which field to fill.
+    assert ARGUMENTS["required"] == ["hub_name", "storage_container_name", "intake_key"]
 
 
 def test_same_secrets():
     assert ARGUMENTS["secrets"] == list(SECRET_FIELDS)
     assert set(SECRET_FIELDS) <= set(ARGUMENTS["properties"])
+
+
+def test_the_sign_in_arguments_are_the_ones_the_issue_names():
+    names = list(ARGUMENTS["properties"])
+    for name in ("hub_namespace", "storage_account_url", "tenant_id", "client_id", "client_secret",
+                 "client_certificate", "client_certificate_password", "authority_host"):
+        assert name in names and name not in ARGUMENTS["required"]
+    assert {"client_secret", "client_certificate", "client_certificate_password"} <= set(ARGUMENTS["secrets"])
+
+
+def test_the_file_is_formatted_as_json_dumps_writes_it():
+    path = Path(__file__).parent.parent / "trigger_consume_eventhub_messages.json"
+    assert path.read_text() == json.dumps(TRIGGER, indent=2)
 
 
 @pytest.mark.parametrize("name", list(ConsumeEventhubConfiguration.model_fields))

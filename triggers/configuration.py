@@ -7,32 +7,23 @@ Two steps, because of how the SDK hands the configuration over:
    file. Secret fields may still hold the platform's placeholders then (the SDK overlays the real
    values afterwards with ``setattr``), so secret fields accept any text, or nothing. Only the types,
    enums and ranges of the other fields are checked.
-2. ``validate(configuration)``, when the trigger starts running, after the secrets are applied. It
-   parses the connection strings and URLs and returns ``ValidatedSettings``.
+2. ``validate(configuration)`` (validation.py, re-exported here), when the trigger starts running,
+   after the secrets are applied. It parses the connection strings and URLs and returns
+   ``ValidatedSettings``.
 
 Both raise ``ConfigurationError``: one line naming the form field and the fix, never a secret. The
 text of pydantic's own errors never gets out (it embeds the input values, secrets included); the
 model also sets ``hide_input_in_errors`` in case someone validates it directly.
 """
 
-import re
-from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sekoia_automation.exceptions import TriggerConfigurationError
 
-from azure_eventhub.redaction import redact_text, with_encodings
-from triggers.connection_strings import (
-    _CLOUD_NAMES,
-    Cloud,
-    ConnectionStringError,
-    HubConnection,
-    cloud_of,
-    parse_hub_connection_string,
-    parse_storage_connection_string,
-)
+from azure_eventhub.redaction import redact_text
+from triggers.connection_strings import cloud_of
+from triggers.validated_settings import ProxySettings, ValidatedSettings
 
 # At most this many records per intake request. The SDK already caps a request at about 9 MiB, so
 # with Azure diagnostic records (about 1 KiB each) more than 10000 would not make requests larger,
@@ -40,7 +31,30 @@ from triggers.connection_strings import (
 CHUNK_SIZE_MAX = 10000
 RECEIVER_PROCESSES_MAX = 8  # each is about 80 MiB and a core at most
 
-SECRET_FIELDS = ("hub_connection_string", "storage_connection_string", "intake_key", "proxy_url")
+SECRET_FIELDS = (
+    "hub_connection_string",
+    "storage_connection_string",
+    "intake_key",
+    "proxy_url",
+    "client_secret",
+    "client_certificate",
+    "client_certificate_password",
+)
+# Optional text arguments: absent, null, empty or blank all mean "not set".
+OPTIONAL_TEXT_FIELDS = (
+    "hub_connection_string",
+    "hub_namespace",
+    "storage_connection_string",
+    "storage_account_url",
+    "tenant_id",
+    "client_id",
+    "client_secret",
+    "client_certificate",
+    "client_certificate_password",
+    "authority_host",
+    "custom_endpoint_address",
+    "proxy_url",
+)
 
 HUB_CONNECTION_STRING_SOURCE = (
     "the Connection string–primary key of a policy with Listen "
@@ -72,11 +86,20 @@ class ConsumeEventhubConfiguration(BaseModel):
 
     model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
-    hub_connection_string: str = Field(title="Hub Connection String", repr=False)
+    # Each side takes its connection string, or its namespace/URL signed in with the application.
+    hub_connection_string: str | None = Field(None, title="Hub Connection String", repr=False)
+    hub_namespace: str | None = Field(None, title="Hub Namespace")
     hub_name: str = Field(title="Hub Name")
     hub_consumer_group: str = Field("sekoiaio", title="Hub Consumer Group")
-    storage_connection_string: str = Field(title="Storage Connection String", repr=False)
+    storage_connection_string: str | None = Field(None, title="Storage Connection String", repr=False)
+    storage_account_url: str | None = Field(None, title="Storage Account URL")
     storage_container_name: str = Field(title="Storage Container Name")
+    tenant_id: str | None = Field(None, title="Tenant ID")
+    client_id: str | None = Field(None, title="Client ID")
+    client_secret: str | None = Field(None, title="Client Secret", repr=False)
+    client_certificate: str | None = Field(None, title="Client Certificate", repr=False)
+    client_certificate_password: str | None = Field(None, title="Client Certificate Password", repr=False)
+    authority_host: str | None = Field(None, title="Authority Host")
     intake_key: str = Field(title="Intake Key", repr=False)
     intake_server: str = Field("https://intake.sekoia.io", title="Intake Server")
     chunk_size: int = Field(1000, ge=1, le=CHUNK_SIZE_MAX, title="Chunk Size")
@@ -95,7 +118,7 @@ class ConsumeEventhubConfiguration(BaseModel):
         if not isinstance(data, dict):
             return data
         data = {key: value for key, value in data.items() if value is not None}
-        for name in ("custom_endpoint_address", "proxy_url"):
+        for name in OPTIONAL_TEXT_FIELDS:
             if isinstance(data.get(name), str) and not data[name].strip():
                 del data[name]
         for name in SECRET_FIELDS:
@@ -128,10 +151,18 @@ def label(name: str) -> str:
 # What to put in each field, for messages about a missing or mistyped value.
 _HOW_TO_FILL = {
     "hub_connection_string": f"paste {HUB_CONNECTION_STRING_SOURCE}",
+    "hub_namespace": "enter the namespace's host name, e.g. contoso-logs.servicebus.windows.net",
     "hub_name": "enter the name of the event hub (Event Hubs namespace > Event Hubs), e.g. o365-event",
     "hub_consumer_group": "enter a consumer group of the hub (Event Hubs namespace > Event Hubs > your hub > "
     "Consumer groups), e.g. sekoiaio",
     "storage_connection_string": f"paste {STORAGE_CONNECTION_STRING_SOURCE}",
+    "storage_account_url": "enter the account's blob endpoint, e.g. https://contosologsckpt.blob.core.windows.net",
+    "tenant_id": "enter the Directory (tenant) ID of the application",
+    "client_id": "enter the Application (client) ID of the application",
+    "client_secret": "paste the Value of a client secret of the application, or leave it empty",
+    "client_certificate": "paste the PEM file holding the certificate and its private key, or leave it empty",
+    "client_certificate_password": "enter the password of the certificate's private key, or leave it empty",
+    "authority_host": "enter a host such as login.microsoftonline.com, or leave it empty",
     "storage_container_name": "enter the name of a blob container of that storage account, e.g. eventhub-checkpoints",
     "intake_key": "paste the intake key of the Sekoia.io intake the records go to",
     "intake_server": "enter an http(s) URL such as https://intake.sekoia.io",
@@ -189,251 +220,7 @@ def _load_error(raw: dict, problems: list[tuple[tuple, str]]) -> ConfigurationEr
     return _field_error(name, value)
 
 
-# Names and URLs ------------------------------------------------------------------------------------
+# Last, and re-exported: validation.py builds on everything above (callers import validate from here).
+from triggers.validation import parse_proxy_url, validate  # noqa: E402
 
-_CONTAINER_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")
-# Azure's naming rules: letters, digits, periods, hyphens and underscores, starting and ending with a
-# letter or digit; 1-256 characters for an event hub, 1-50 for a consumer group.
-_HUB_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,254}[A-Za-z0-9])?$")
-_CONSUMER_GROUP = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,48}[A-Za-z0-9])?$")
-
-
-def _url_parts(value: str, schemes: tuple[str, ...]):
-    """urlsplit() of an absolute URL with one of these schemes and a host, else None."""
-    parts = urlsplit(value)
-    try:
-        parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in schemes or not parts.hostname or parts.query or parts.fragment:
-        return None
-    return parts
-
-
-@dataclass(frozen=True)
-class ProxySettings:
-    """An HTTP(S) proxy, from Proxy URL."""
-
-    url: str = field(repr=False)
-    host: str
-    port: int
-    username: str | None
-    password: str | None = field(repr=False)
-
-    def requests_proxies(self) -> dict[str, str]:
-        """The proxies mapping of requests (intake)."""
-        return {"http": self.url, "https": self.url}
-
-    def eventhub_http_proxy(self) -> dict[str, Any]:
-        """The http_proxy argument of azure-eventhub clients (WebSockets only)."""
-        proxy: dict[str, Any] = {"proxy_hostname": self.host, "proxy_port": self.port}
-        if self.username is not None:
-            proxy["username"] = self.username
-        if self.password is not None:
-            proxy["password"] = self.password
-        return proxy
-
-
-def parse_proxy_url(value: str) -> ProxySettings:
-    parts = _url_parts(value, ("http", "https"))
-    if parts is None:
-        raise _field_error("proxy_url", None, "not an http:// or https:// URL")
-    if parts.path not in ("", "/"):
-        raise _field_error("proxy_url", None, "has a path")
-    if parts.port is None:
-        raise _field_error("proxy_url", None, "has no port")
-    return ProxySettings(
-        url=value.rstrip("/"),
-        host=parts.hostname,
-        port=parts.port,
-        username=unquote(parts.username) if parts.username is not None else None,
-        password=unquote(parts.password) if parts.password is not None else None,
-    )
-
-
-# Validated settings --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ValidatedSettings:
-    """The arguments once checked, with what the trigger needs parsed out of them."""
-
-    hub_connection_string: str = field(repr=False)
-    hub_name: str
-    hub_consumer_group: str
-    hub_namespace: str  # host[:port] of the Endpoint
-    hub_entity_path: str | None
-    hub_uses_emulator: bool  # UseDevelopmentEmulator=true: no TLS
-    hub_cloud: Cloud
-    storage_connection_string: str = field(repr=False)
-    storage_container_name: str
-    storage_account_name: str | None
-    storage_blob_endpoint: str
-    storage_cloud: Cloud
-    intake_key: str = field(repr=False)
-    intake_server: str  # without trailing slash
-    chunk_size: int
-    categories: tuple[str, ...]  # empty: every record
-    starting_position: Literal["earliest", "latest"]
-    transport: Literal["amqp", "websocket"]  # websocket whenever there is a proxy (validate() checks)
-    receiver_processes: int
-    custom_endpoint_address: str | None  # scheme://host[:port]
-    proxy: ProxySettings | None
-    secrets: tuple[str, ...] = field(repr=False, default=())
-
-    @property
-    def intake_batch_url(self) -> str:
-        """Where chunks are posted. Built here, not by the SDK (which joins its raw Intake Server with
-        urljoin: "https://gw/sekoia" would lose "/sekoia", a trailing space would make the URL invalid)."""
-        return f"{self.intake_server}/batch"
-
-    @property
-    def eventhub_starting_position(self) -> str:
-        """The starting_position argument of receive_batch() for partitions without checkpoint."""
-        return "-1" if self.starting_position == "earliest" else "@latest"
-
-    def cloud_mismatch_warning(self) -> str | None:
-        """A warning when the hub and the storage account are in different known clouds."""
-        if "other" in (self.hub_cloud, self.storage_cloud) or self.hub_cloud == self.storage_cloud:
-            return None
-        return (
-            f"The hub is in {_CLOUD_NAMES[self.hub_cloud]} but the storage account is in "
-            f"{_CLOUD_NAMES[self.storage_cloud]}: check that both connection strings come from the same cloud"
-        )
-
-    def redact(self, text: str) -> str:
-        """text with every secret of this configuration (and any key or signature) replaced by ***."""
-        return redact_text(text, self.secrets)
-
-
-def validate(configuration: ConsumeEventhubConfiguration | dict) -> ValidatedSettings:
-    """Check the arguments once the secrets are applied; raise ConfigurationError on the first problem,
-    in form order."""
-    # Load again: the SDK overlaid the secrets with setattr, which the model does not check.
-    config = load_configuration(
-        configuration.raw_values() if isinstance(configuration, ConsumeEventhubConfiguration) else configuration
-    )
-    for name in SECRET_FIELDS:
-        if ConsumeEventhubConfiguration.model_fields[name].is_required() and not getattr(config, name).strip():
-            raise _field_error(name, None, "missing")
-
-    hub = _parsed(parse_hub_connection_string, "hub_connection_string", config.hub_connection_string)
-    hub_name = _check_hub_name(config.hub_name.strip(), hub)
-    consumer_group = _check_consumer_group(config.hub_consumer_group.strip())
-    storage = _parsed(
-        parse_storage_connection_string, "storage_connection_string", config.storage_connection_string
-    )
-    container = config.storage_container_name.strip()
-    if not _CONTAINER_NAME.match(container):
-        raise ConfigurationError(
-            label("storage_container_name"),
-            f"got {_shown(container)}; use 3 to 63 lowercase letters, digits and hyphens, starting and ending "
-            "with a letter or digit, with no two hyphens in a row",
-        )
-    intake_server = config.intake_server.strip()
-    intake = _url_parts(intake_server, ("http", "https"))
-    if intake is None or intake.username is not None:
-        raise _field_error("intake_server", intake_server)
-    categories = tuple(category.strip() for category in config.categories)
-    if not all(categories):
-        raise ConfigurationError(label("categories"), "has an empty category name; remove it")
-    custom_endpoint = None
-    if config.custom_endpoint_address:
-        address = config.custom_endpoint_address.strip()
-        parts = _url_parts(address, ("sb", "amqps", "https", "wss"))
-        if parts is None or parts.path not in ("", "/") or parts.username is not None:
-            raise _field_error("custom_endpoint_address", address)
-        custom_endpoint = f"{parts.scheme}://{parts.netloc}"
-    proxy = parse_proxy_url(config.proxy_url.strip()) if config.proxy_url else None
-    if proxy is not None and config.transport == "amqp":
-        # azure-eventhub switches to WebSockets whenever it has a proxy: refused rather than run on a
-        # transport the form does not show (and a port the firewall may not open).
-        raise ConfigurationError(
-            label("transport"),
-            f"amqp cannot go through the {label('proxy_url')} (the Event Hubs client sends AMQP over WebSockets "
-            f"whenever a proxy is set); choose websocket, or clear {label('proxy_url')}",
-        )
-
-    return ValidatedSettings(
-        hub_connection_string=config.hub_connection_string.strip(),
-        hub_name=hub_name,
-        hub_consumer_group=consumer_group,
-        hub_namespace=hub.namespace,
-        hub_entity_path=hub.entity_path,
-        hub_uses_emulator=hub.uses_emulator,
-        hub_cloud=cloud_of(urlsplit(f"//{hub.namespace}").hostname),
-        storage_connection_string=config.storage_connection_string.strip(),
-        storage_container_name=container,
-        storage_account_name=storage.account_name,
-        storage_blob_endpoint=storage.blob_endpoint,
-        storage_cloud=cloud_of(urlsplit(storage.blob_endpoint).hostname),
-        intake_key=config.intake_key.strip(),
-        intake_server=intake_server.rstrip("/"),
-        chunk_size=config.chunk_size,
-        categories=categories,
-        starting_position=config.starting_position,
-        transport=config.transport,
-        receiver_processes=config.receiver_processes,
-        custom_endpoint_address=custom_endpoint,
-        proxy=proxy,
-        secrets=with_encodings(
-            [
-                config.hub_connection_string,
-                config.storage_connection_string,
-                config.intake_key,
-                config.proxy_url,
-                *hub.secret_parts,
-                *storage.secret_parts,
-                proxy.password if proxy else None,
-            ]
-        ),
-    )
-
-
-def _check_hub_name(hub_name: str, hub: HubConnection) -> str:
-    if not hub_name:
-        raise _field_error("hub_name", None, "empty")
-    if not _HUB_NAME.match(hub_name):
-        raise ConfigurationError(
-            label("hub_name"),
-            f"got {_shown(hub_name)}; use 1 to 256 letters, digits, periods, hyphens and underscores, "
-            "starting and ending with a letter or digit",
-        )
-    # Event Hubs names are case-insensitive.
-    if hub.entity_path is not None and hub.entity_path.casefold() != hub_name.casefold():
-        raise ConfigurationError(
-            label("hub_name"),
-            f"the Hub Connection String is for the hub {_shown(hub.entity_path)} (its EntityPath), not "
-            f"{_shown(hub_name)}; set Hub Name to {_shown(hub.entity_path)} or paste the connection string "
-            f"of a policy of {_shown(hub_name)}",
-        )
-    return hub_name
-
-
-def _check_consumer_group(consumer_group: str) -> str:
-    if not consumer_group:
-        raise _field_error("hub_consumer_group", None, "empty")
-    if consumer_group.lower() != "$default" and not _CONSUMER_GROUP.match(consumer_group):
-        raise ConfigurationError(
-            label("hub_consumer_group"),
-            f"got {_shown(consumer_group)}; use $Default or 1 to 50 letters, digits, periods, hyphens and "
-            "underscores, starting and ending with a letter or digit",
-        )
-    return consumer_group
-
-
-_CONNECTION_STRING_SOURCES = {
-    "hub_connection_string": HUB_CONNECTION_STRING_SOURCE,
-    "storage_connection_string": STORAGE_CONNECTION_STRING_SOURCE,
-}
-
-
-def _parsed(parse, name: str, text: str):
-    """parse(text), its ConnectionStringError turned into the field-named ConfigurationError."""
-    try:
-        return parse(text)
-    except ConnectionStringError as error:
-        # Raised outside the except block: no exception context carries the input on.
-        problem, with_source = error.problem, error.with_source
-    fix = f"{problem}; paste {_CONNECTION_STRING_SOURCES[name]}" if with_source else problem
-    raise ConfigurationError(label(name), fix)
+__all__ = ["ProxySettings", "ValidatedSettings", "cloud_of", "parse_proxy_url", "redact_text", "validate"]

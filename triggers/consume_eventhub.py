@@ -8,6 +8,7 @@ intake request whose outcome is unknown.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import logging
 import queue
@@ -33,9 +34,10 @@ from azure_eventhub.pipeline import Pipeline, PipelineSettings
 from azure_eventhub.receiver_health import BOUND_SECONDS, ReceiverHealth
 from azure_eventhub.receiver_process import HANDED_OVER, ReceiverProcess
 from azure_eventhub.redaction import REDACTOR
-from azure_eventhub.advice import Target, describe_receive_error
+from azure_eventhub.advice import Target, describe_receive_error, warning
 from azure_eventhub.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
 from azure_eventhub.storage import BlobDeadLetters, probe_container
+from azure_eventhub.trust import ca_bundle
 from triggers.configuration import (
     SECRET_FIELDS,
     ConfigurationError,
@@ -312,9 +314,13 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             intake_server=settings.intake_server,
             transport=settings.transport,
             proxy=settings.proxy is not None,
+            hub_signs_in=settings.hub_signs_in,
+            storage_signs_in=settings.storage_signs_in,
+            authority_host=settings.sign_in.authority_host if settings.sign_in else None,
         )
         self._churn = self._churn or OwnershipChurn(settings.hub_consumer_group)
-        warnings = [warning] if (warning := settings.cloud_mismatch_warning()) else []
+        warnings: list = [mismatch] if (mismatch := settings.cloud_mismatch_warning()) else []
+        warnings += [warning(notice.field, notice.text, notice.fix) for notice in settings.notices]
         hub = HubProbe(receiver.settings)
 
         def run() -> Report:
@@ -355,6 +361,8 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
     # --- settings ------------------------------------------------------------------------------
     def _receiver_settings(self, settings: ValidatedSettings) -> ReceiverSettings:
         proxy = settings.proxy
+        bundle = ca_bundle()  # read here, passed on to every client of every process (trust.py)
+        sign_in = dataclasses.replace(settings.sign_in, connection_verify=bundle) if settings.sign_in else None
         return ReceiverSettings(
             hub_connection_string=settings.hub_connection_string,
             hub_name=settings.hub_name,
@@ -367,6 +375,10 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             http_proxy=proxy.eventhub_http_proxy() if proxy else None,
             storage_proxy_url=proxy.url if proxy else None,
             secrets=settings.secrets,
+            hub_namespace=settings.hub_namespace if settings.hub_signs_in else None,
+            storage_account_url=settings.storage_account_url,
+            sign_in=sign_in,
+            connection_verify=bundle,
         )
 
     def _owner_directory(self) -> Path:

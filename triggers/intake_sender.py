@@ -33,6 +33,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type
 from azure_eventhub.errors import Abandoned, ChunkRejected, CollectorError, IntakeError
 from azure_eventhub.intake_policy import backoff_seconds, outcome_of
 from azure_eventhub.throttle import Throttle
+from azure_eventhub.trust import ca_bundle
 
 REQUEST_TIMEOUT = (10, 30)  # connect, read: seconds
 
@@ -79,6 +80,11 @@ class IntakeSenderMixin:
         proxy = self.settings.proxy if getattr(self, "settings", None) else None
         if proxy is not None:
             session.proxies.update(proxy.requests_proxies())
+        bundle = ca_bundle()
+        if bundle:
+            # requests reads REQUESTS_CA_BUNDLE by itself, not SSL_CERT_FILE: the bundle either names
+            # replaces the default store here too (trust.py).
+            session.verify = bundle
         return session
 
     def _user_agent(self) -> str:

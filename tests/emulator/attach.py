@@ -175,9 +175,10 @@ def _echo_filter(source):
 
 
 def _authorized(connection, address, claim) -> bool:
-    if not connection.server.namespace.config.policies:
+    config = connection.server.namespace.config
+    if not config.auth_enabled:
         return True
-    return auth.has_claim(connection.grants, address.resource(), claim)
+    return auth.has_claim(connection.grants, address.resource(), claim, config)
 
 
 def _tracker(connection, address) -> str:

@@ -1,4 +1,4 @@
-"""SAS tokens: check a put-token's signature and expiry, and what claims a token grants.
+"""CBS tokens: check a put-token (SAS here, Entra ID `jwt` in entra.py) and what claims it grants.
 
 The signature is what azure-eventhub builds (`_pyamqp/utils.generate_sas_token`): base64 of
 HMAC-SHA256 over `quote_plus(sr) + "\\n" + se`, keyed with the policy key's UTF-8 bytes (the key is
@@ -12,25 +12,43 @@ import time
 from typing import NamedTuple
 from urllib.parse import parse_qs, quote_plus, unquote_plus, urlparse
 
-from . import errors
+from . import entra, errors
 
 
 class Grant(NamedTuple):
-    """What a connection may do after an accepted put-token."""
+    """What a connection may do after an accepted put-token.
+
+    An Entra ID grant names its principal: its rights come from the role assignments at the time of
+    each check (a test may assign a role after the token was put), not from the token.
+    """
 
     audience: str
     rights: frozenset
     expires_at: float
+    principal: str | None = None
 
 
 ALL_RIGHTS = frozenset({"Listen", "Send", "Manage"})
 
 
-def check_token(config, audience: str, token: str) -> tuple[int, str, Grant | None]:
+JWT_TYPE = "jwt"
+
+
+def check_token(
+    config, audience: str, token: str, token_type: str = "", host: str = ""
+) -> tuple[int, str, Grant | None]:
     """Return (status-code, status-description, grant or None)."""
-    if not config.policies:
+    if not config.auth_enabled:
         # No policies configured: the emulator is open, any token is fine.
         return (*errors.CBS_OK, Grant(audience, ALL_RIGHTS, float("inf")))
+    if token_type == JWT_TYPE:
+        if config.entra is None:
+            return 401, "InvalidToken: Microsoft Entra ID authentication is disabled for this namespace.", None
+        try:
+            principal, expires_at = entra.check(config.entra, host.split(":")[0], token)
+        except entra.TokenRefused as exc:
+            return 401, str(exc), None
+        return (*errors.CBS_OK, Grant(audience, frozenset(), expires_at, principal))
     fields = _parse(token)
     if fields is None:
         return (*errors.cbs_malformed(), None)
@@ -74,6 +92,22 @@ def covers(grant: Grant, resource: str) -> bool:
     return target == audience or target.startswith(audience + "/")
 
 
-def has_claim(grants, resource: str, claim: str) -> bool:
+def rights(grant: Grant, resource: str, config) -> frozenset:
+    if grant.principal is None:
+        return grant.rights
+    hub = (urlparse(resource).path.strip("/").split("/") or [""])[0]
+    return config.entra.rights(grant.principal, hub) if config.entra else frozenset()
+
+
+def has_claim(grants, resource: str, claim: str, config=None) -> bool:
     now = time.time()
-    return any(claim in g.rights and g.expires_at >= now and covers(g, resource) for g in grants)
+    return any(
+        g.expires_at >= now and covers(g, resource) and claim in (rights(g, resource, config) if config else g.rights)
+        for g in grants
+    )
+
+
+def has_any_right(grants, resource: str, config) -> bool:
+    """Management READ: any live token for the hub that grants something on it."""
+    now = time.time()
+    return any(g.expires_at >= now and covers(g, resource) and rights(g, resource, config) for g in grants)

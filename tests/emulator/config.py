@@ -3,10 +3,14 @@
 Shape (JSON):
   {"hubs": {"hub-a": {"partition_count": 4, "consumer_groups": ["$Default", "sekoiaio"],
                       "max_message_size": 1048576}},
-   "policies": [{"name": "listen-policy", "key": "...", "rights": ["Listen"]}]}
+   "policies": [{"name": "listen-policy", "key": "...", "rights": ["Listen"]}],
+   "entra": {"jwks": {"keys": [...]}, "roles": [{"principal": "<oid>", "role": "Receiver", "scope": "*"}]}}
+`entra` (optional) turns on Entra ID tokens: see entra.py.
 """
 
 from dataclasses import dataclass, field
+
+from . import entra as entra_module
 
 DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024
 RIGHTS = {"Listen", "Send", "Manage"}
@@ -38,6 +42,12 @@ class Policy:
 class Config:
     hubs: dict
     policies: list
+    entra: entra_module.EntraConfig | None = None
+
+    @property
+    def auth_enabled(self) -> bool:
+        """Without policies nor Entra ID the emulator is open: any token, every claim."""
+        return bool(self.policies) or self.entra is not None
 
     def policy(self, name: str):
         return next((p for p in self.policies if p.name == name), None)
@@ -60,4 +70,10 @@ def load(raw: dict) -> Config:
         if "Manage" in rights:
             rights |= {"Listen", "Send"}  # as in Azure: Manage implies the other two claims
         policies.append(Policy(spec["name"], spec["key"], rights))
-    return Config(hubs, policies)
+    entra = None
+    if raw.get("entra") is not None:
+        try:
+            entra = entra_module.load(raw["entra"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ConfigError(f"entra: {exc}") from exc
+    return Config(hubs, policies, entra)

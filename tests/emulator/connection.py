@@ -92,7 +92,10 @@ class Connection:
                 if hostname:
                     # With the port, as in the link addresses the SDK builds from the endpoint.
                     # Over WebSockets the SDK sends host + path ("localhost/$servicebus/websocket").
-                    self.hostname = f"{str(hostname).split('/')[0]}:{self.server.port}"
+                    # On the TLS listener the SDK names the namespace without a port (it reaches
+                    # the listener through a custom endpoint), as for a real namespace on 5671.
+                    host = str(hostname).split("/")[0]
+                    self.hostname = host if self.transport.tls is not None else f"{host}:{self.server.port}"
                 # Any mechanism is accepted: authorization is done by CBS tokens, like the service.
                 self.send(frames.sasl_outcome_frame(0))
                 self.state = "header-amqp"

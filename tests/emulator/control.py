@@ -3,6 +3,7 @@
   POST /freeze | /unfreeze | /drop
   POST /hubs/<hub>/partitions                     {"partition_count": N}
   POST /hubs/<hub>/partitions/<pid>/truncate      {"before_sequence_number": n}
+  POST /roles   {"roles": [{"principal": oid, "role": "Receiver|Sender|Owner", "scope": "*"|hub}]}
   GET  /stats
 One request per connection; the answer is JSON.
 """
@@ -11,6 +12,8 @@ import json
 import logging
 import re
 import selectors
+
+from . import entra as entra_module
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +106,8 @@ def handle(server, method: str, path: str, body: bytes):
         return 200, {"frozen": False}
     if path == "/drop":
         return 200, {"dropped": server.drop_all()}
+    if path == "/roles":
+        return _set_roles(server, data)
     match = _GROW.match(path)
     if match:
         hub = server.namespace.hub(match.group(1))
@@ -125,6 +130,17 @@ def handle(server, method: str, path: str, body: bytes):
         partition.truncate_before(before)
         return 200, {"hub": hub.name, "partition": partition.id, "begin_sequence_number": partition.begin}
     return 404, {"error": f"no route {method} {path}"}
+
+
+def _set_roles(server, data):
+    entra = server.namespace.config.entra
+    if entra is None:
+        return 400, {"error": "Entra ID is off: start the emulator with an `entra` section"}
+    try:
+        entra.roles = entra_module.load_roles(data.get("roles") or [])
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        return 400, {"error": str(exc)}
+    return 200, {"roles": len(entra.roles)}
 
 
 def stats(server) -> dict:
@@ -155,4 +171,6 @@ def stats(server) -> dict:
         "connections": len(server.clients),
         "receivers": receivers,
         "frozen": server.frozen,
+        "put_tokens": dict(server.put_tokens),
+        "expired_links": server.expired_links,
     }

@@ -22,6 +22,7 @@ ARGUMENT_OUT_OF_RANGE = "com.microsoft:argument-out-of-range"
 NOT_IMPLEMENTED = "amqp:not-implemented"
 FORCED = "amqp:connection:forced"
 FRAMING = "amqp:connection:framing-error"
+DETACH_FORCED = "amqp:link:detach-forced"
 
 
 class ServiceError(NamedTuple):

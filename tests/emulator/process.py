@@ -35,7 +35,9 @@ class EmulatorProcess:
         port: int | None = None,
         control_port: int | None = None,
         start_timeout: float = 15.0,
+        tls: tuple | None = None,
     ):
+        """`tls`: (certificate file, key file) to open a TLS listener too, on `tls_port`."""
         self.config = config
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self._scratch = tempfile.TemporaryDirectory(prefix="eh-emulator-")
@@ -43,6 +45,8 @@ class EmulatorProcess:
         self.port = port or _free_port()
         self.control_port = control_port or _free_port()
         self.start_timeout = start_timeout
+        self.tls = tls
+        self.tls_port = _free_port() if tls else None
         self.log_path = self.work_dir / "emulator.log"
         self._proc = None
         self._log = None
@@ -66,6 +70,15 @@ class EmulatorProcess:
         ]
         if self.data_dir is not None:
             command += ["--data-dir", str(self.data_dir)]
+        if self.tls:
+            command += [
+                "--tls-port",
+                str(self.tls_port),
+                "--tls-cert",
+                str(self.tls[0]),
+                "--tls-key",
+                str(self.tls[1]),
+            ]
         self._log = open(self.log_path, "ab")
         offset = self._log.tell()
         self._proc = subprocess.Popen(command, cwd=REPO_ROOT, stdout=self._log, stderr=subprocess.STDOUT)
@@ -150,6 +163,10 @@ class EmulatorProcess:
     def stats(self) -> dict:
         return self._control("GET", "/stats")
 
+    def set_roles(self, roles: list) -> dict:
+        """Replace the Entra ID role assignments: [{"principal": oid, "role": "Receiver", "scope": "*"}]."""
+        return self._control("POST", "/roles", {"roles": roles})
+
     def _control(self, method: str, path: str, body: dict | None = None) -> dict:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(f"http://127.0.0.1:{self.control_port}{path}", data=data, method=method)
@@ -160,6 +177,15 @@ class EmulatorProcess:
             raise EmulatorError(f"{method} {path}: {exc.code} {exc.read().decode()}") from exc
 
     # ------------------------------------------------------------ clients
+
+    @property
+    def tls_endpoint(self) -> str:
+        """The SDK's `custom_endpoint_address` for the TLS listener (with transport_type Amqp):
+        with TLS on, the SDK ignores the port of the namespace and uses 5671; only a custom
+        endpoint's port is kept (azure/eventhub/_pyamqp/_connection.py)."""
+        if not self.tls_port:
+            raise EmulatorError("this emulator has no TLS listener (pass tls=(cert, key))")
+        return f"sb://localhost:{self.tls_port}"
 
     def connection_string(self, hub: str | None = None, policy: str | None = None) -> str:
         """A connection string for the SDK; by default with the first policy that may Send."""

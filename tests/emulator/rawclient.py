@@ -8,7 +8,7 @@ import socket
 import uuid
 
 from . import frames
-from .codec import Symbol, UByte, UInt, encode_list
+from .codec import Described, Symbol, UByte, UInt, ULong, encode, encode_list
 
 
 class RawClient:
@@ -101,6 +101,30 @@ class RawClient:
             ],
         )
         self.sock.sendall(frames.frame(0, bytes(body), payload=payload))
+
+    def attach_receiver(self, source: str, handle: int = 1):
+        """Attach a link the emulator sends on; return the first answer (attach, or detach)."""
+        source_terminus = frames.described_list(frames.SOURCE, source)
+        target_terminus = frames.described_list(frames.TARGET, f"receiver-{uuid.uuid4()}")
+        attach = frames.performative(
+            frames.ATTACH,
+            f"link-{uuid.uuid4()}",
+            UInt(handle),
+            True,
+            UByte(1),
+            UByte(0),
+            source_terminus,
+            target_terminus,
+        )
+        self.sock.sendall(frames.frame(0, attach))
+        return self.read_until(frames.ATTACH)
+
+    def put_token(self, handle: int, delivery_id: int, audience: str, token: str, token_type: str = "jwt"):
+        """A $cbs put-token request on the sender link `handle` (attached to target `$cbs`)."""
+        properties = Described(ULong(0x73), [uuid.uuid4()] + [None] * 12)
+        application = {"name": audience, "operation": "put-token", "type": token_type, "expiration": None}
+        payload = encode(properties) + b"\x00\x53\x74" + encode(application) + b"\x00\x53\x77" + encode(token)
+        self.transfer(handle, delivery_id, payload)
 
 
 def data_message(body: bytes) -> bytes:

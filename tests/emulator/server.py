@@ -10,10 +10,11 @@ import errno
 import logging
 import selectors
 import socket
+import ssl
 import struct
 import time
 
-from . import control
+from . import control, expiry
 from .namespace import Namespace
 from .transport import ClientTransport
 
@@ -26,7 +27,9 @@ HEARTBEAT = b"\x00\x00\x00\x08\x02\x00\x00\x00"  # an empty AMQP frame on channe
 
 
 class Server:
-    def __init__(self, config, data_dir, port: int, control_port: int, host: str = "127.0.0.1"):
+    def __init__(self, config, data_dir, port: int, control_port: int, host: str = "127.0.0.1", tls=None):
+        """`tls`: (port, cert file, key file) for a second listener that speaks TLS, as a namespace
+        does on 5671; the same AMQP (and WebSocket) service behind it."""
         self.namespace = Namespace(config, data_dir)
         self.selector = selectors.DefaultSelector()
         self.listener = _listen(host, port)
@@ -35,7 +38,17 @@ class Server:
         self.control_port = self.control_listener.getsockname()[1]
         self.selector.register(self.listener, selectors.EVENT_READ, ("accept", None))
         self.selector.register(self.control_listener, selectors.EVENT_READ, ("control-accept", None))
+        self.tls_listener, self.tls_port, self.tls_context = None, None, None
+        if tls is not None:
+            tls_port, cert_file, key_file = tls
+            self.tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.tls_context.load_cert_chain(cert_file, key_file)
+            self.tls_listener = _listen(host, tls_port)
+            self.tls_port = self.tls_listener.getsockname()[1]
+            self.selector.register(self.tls_listener, selectors.EVENT_READ, ("accept-tls", None))
         self.clients = set()
+        self.expired_links = 0  # links detached because their token expired (expiry.py)
+        self.put_tokens = {}  # "<type> <status>" -> count of $cbs put-token requests, for tests
         self.dirty = set()
         self.ready = {}  # ConsumerLink -> None, an insertion-ordered set
         self.frozen = False
@@ -65,13 +78,16 @@ class Server:
                     if kind == "client":
                         self._on_client_event(obj, mask)
                     elif kind == "accept":
-                        self._accept()
+                        self._accept(self.listener)
+                    elif kind == "accept-tls":
+                        self._accept(self.tls_listener, self.tls_context)
                     elif kind == "control-accept":
                         self._accept_control()
                     else:
                         obj.on_event(mask)
                 self._pump()
                 self._heartbeats()
+                expiry.detach_unauthorized(self)
                 self._flush()
         finally:
             self.shutdown()
@@ -145,14 +161,14 @@ class Server:
             self.selector.modify(transport.sock, events, ("client", transport))
             transport.events = events
 
-    def _accept(self) -> None:
+    def _accept(self, listener, tls_context=None) -> None:
         try:
-            sock, _ = self.listener.accept()
+            sock, _ = listener.accept()
         except OSError:
             return
         sock.setblocking(False)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        transport = ClientTransport(self, sock)
+        transport = ClientTransport(self, sock, tls_context)
         self.clients.add(transport)
         if not self.frozen:
             self.selector.register(sock, selectors.EVENT_READ, ("client", transport))
@@ -237,7 +253,7 @@ class Server:
     def shutdown(self) -> None:
         for transport in list(self.clients):
             self.drop(transport)
-        for sock in (self.listener, self.control_listener):
+        for sock in filter(None, (self.listener, self.control_listener, self.tls_listener)):
             try:
                 self.selector.unregister(sock)
             except (KeyError, ValueError):

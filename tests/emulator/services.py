@@ -5,10 +5,12 @@ correlation-id = request message-id. Management replies carry both `status-descr
 `statusDescription`: the SDK reads the camelCase one for management, the other for CBS.
 """
 
-import time
+import logging
 
 from . import auth, errors, frames, messages
 from .codec import Timestamp
+
+log = logging.getLogger(__name__)
 
 
 def cbs_request(link, delivery_id, message_format, body):
@@ -19,9 +21,25 @@ def cbs_request(link, delivery_id, message_format, body):
         status, description = 400, f"The operation '{props.get('operation')}' is not supported by $cbs."
     else:
         token = request.body.decode("utf-8") if isinstance(request.body, bytes) else request.body
-        status, description, grant = auth.check_token(connection.server.namespace.config, props.get("name", ""), token)
+        status, description, grant = auth.check_token(
+            connection.server.namespace.config,
+            props.get("name", ""),
+            token,
+            str(props.get("type", "")),
+            connection.hostname,
+        )
         if grant is not None:
             connection.grants.append(grant)
+        log.info(
+            "put-token %s %s for %s: %s, valid until %s",
+            props.get("type"),
+            status,
+            props.get("name"),
+            description,
+            grant.expires_at if grant else None,
+        )
+        counted = f"{props.get('type', '')} {status}"
+        connection.server.put_tokens[counted] = connection.server.put_tokens.get(counted, 0) + 1
     _reply(link, "$cbs", request, status, description, None)
     return frames.ACCEPTED_STATE
 
@@ -41,7 +59,7 @@ def management_request(link, delivery_id, message_format, body):
         return _done(
             link, request, 404, errors.entity_not_found(resource.lower(), f"{host}:eventhub:{name}").description, None
         )
-    if namespace.config.policies and not any(auth.covers(g, resource) for g in connection.grants if not _expired(g)):
+    if namespace.config.auth_enabled and not auth.has_any_right(connection.grants, resource, namespace.config):
         return _done(
             link,
             request,
@@ -81,10 +99,6 @@ def partition_properties(hub, partition) -> dict:
         "last_enqueued_time_utc": Timestamp(last_time),
         "is_partition_empty": partition.begin >= partition.end,
     }
-
-
-def _expired(grant) -> bool:
-    return grant.expires_at < time.time()
 
 
 def _done(link, request, status, description, value):

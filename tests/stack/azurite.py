@@ -10,6 +10,7 @@ import fcntl
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ AZURITE_BIN = REPO_ROOT / "node_modules" / ".bin" / "azurite-blob"
 ACCOUNT_NAME = "devstoreaccount1"
 ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
-_LISTENING = re.compile(r"successfully listens on http://127\.0\.0\.1:(\d+)")
+_LISTENING = re.compile(r"successfully listens on https?://127\.0\.0\.1:(\d+)")
 
 
 def ensure_installed(timeout: float = 600) -> Path:
@@ -86,15 +87,17 @@ class Azurite:
             raise AzuriteError("Azurite has not started yet: its port is not known")
         return self._port
 
+    scheme = "http"  # azurite_oauth.AzuriteOAuth serves HTTPS
+
     @property
     def blob_endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}/{ACCOUNT_NAME}"
+        return f"{self.scheme}://127.0.0.1:{self.port}/{ACCOUNT_NAME}"
 
     @property
     def connection_string(self) -> str:
         # Explicit endpoint: the checkpoint store does not accept UseDevelopmentStorage.
         return (
-            "DefaultEndpointsProtocol=http;"
+            f"DefaultEndpointsProtocol={self.scheme};"
             f"AccountName={ACCOUNT_NAME};"
             f"AccountKey={ACCOUNT_KEY};"
             f"BlobEndpoint={self.blob_endpoint};"
@@ -131,6 +134,7 @@ class Azurite:
         ]
         if not self.access_log:
             command.append("--silent")
+        command += self._extra_arguments()
         with open(self.log_path, "ab") as log:
             self._process = subprocess.Popen(
                 command,
@@ -153,12 +157,15 @@ class Azurite:
                 match = _LISTENING.search(self._log_since(log_offset))
                 if match:
                     port = int(match.group(1))
-            if port is not None and _answers_http(port):
+            if port is not None and _answers_http(port, self.scheme == "https"):
                 self._port = port
                 return
             time.sleep(0.05)
         self.kill()
         raise AzuriteError(f"Azurite did not answer within {self.startup_timeout} s:\n{self.log_tail()}")
+
+    def _extra_arguments(self) -> list[str]:
+        return []
 
     def stop(self, timeout: float = 15.0) -> None:
         """Graceful stop (SIGTERM: Azurite saves its metadata), SIGKILL past `timeout`."""
@@ -215,10 +222,18 @@ class Azurite:
         return self._log_since(max(0, total - size))
 
 
-def _answers_http(port: int) -> bool:
-    """Whether an HTTP request on `port` gets any answer (403 to an anonymous list is one)."""
+def _answers_http(port: int, tls: bool = False) -> bool:
+    """Whether an HTTP request on `port` gets any answer (403 to an anonymous list is one).
+
+    Over TLS the certificate is not checked: this only asks whether the server is up."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as raw:
+            sock = raw
+            if tls:
+                context = ssl.create_default_context()
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+                sock = context.wrap_socket(raw)
             sock.sendall(
                 f"GET /{ACCOUNT_NAME}?comp=list HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                 "Connection: close\r\n\r\n".encode()

@@ -44,10 +44,35 @@ def _forms(label: str, value: str) -> list[tuple[str, str]]:
     return list(unique.items())
 
 
+def _pem_body_lines(secret: str) -> list[str]:
+    """The base64 lines of a PEM private key: a key re-wrapped, re-indented or cut still shows them."""
+    lines: list[str] = []
+    inside = False
+    for line in secret.replace("\\n", "\n").splitlines():
+        line = line.strip()
+        if line.startswith("-----BEGIN") and "PRIVATE KEY" in line:
+            inside = True
+        elif line.startswith("-----END"):
+            inside = False
+        elif inside and line and ":" not in line:  # skip Proc-Type / DEK-Info headers
+            lines.append(line)
+    return lines
+
+
+def _is_jwt(secret: str) -> bool:
+    parts = secret.split(".")
+    return len(parts) == 3 and all(len(p) >= 8 for p in parts) and secret.startswith("eyJ")
+
+
 def secret_forms(secret: str) -> list[tuple[str, str]]:
     """Every form of `secret` worth looking for: the whole value, and the credentials
-    inside it when it is a connection string, each raw and encoded."""
+    inside it when it is a connection string, each raw and encoded; for a PEM holding a private
+    key, each of its key's base64 lines; for a bearer token (JWT), its signature alone."""
     forms = _forms("value", secret)
+    for number, line in enumerate(_pem_body_lines(secret)):
+        forms.append((f"private key line {number}", line))
+    if _is_jwt(secret):
+        forms.extend(_forms("bearer token signature", secret.split(".")[2]))
     for field, credential in connection_string_credentials(secret).items():
         forms.extend(_forms(f"{field} value", credential))
         if field == "sharedaccesssignature":

@@ -1,6 +1,9 @@
+import tempfile
+from pathlib import Path
 from urllib.parse import quote
 
 from tests.stack.secrets_scan import connection_string_credentials, find_secrets
+from tests.stack.tls_ca import TestCA
 
 EH_KEY = "q7Pz/3kKd9+Ab1cDeFgHiJkLmNoPqRsTuVwXyZ0123=="
 EVENTHUB = (
@@ -61,3 +64,25 @@ def test_the_signature_of_a_sas_is_found_alone_in_a_request_url():
     assert find_secrets({"output": f"signature {SAS_SIGNATURE}"}, [SAS_STORAGE]) == [
         "output: secret #0 sas signature at offset 10"
     ]
+
+
+def _key_pem() -> str:
+    with tempfile.TemporaryDirectory() as directory:
+        return TestCA(Path(directory)).client_certificate("scan").combined_pem().decode()
+
+
+def test_a_certificate_key_is_found_re_wrapped_on_one_line():
+    pem = _key_pem()
+    body = pem.split("-----BEGIN PRIVATE KEY-----")[1].split("-----END")[0]
+    one_line = "-----BEGIN PRIVATE KEY----- " + " ".join(body.split()) + " -----END PRIVATE KEY-----"
+    findings = find_secrets({"output": f"could not load {one_line}"}, [pem])
+    assert findings and all("private key line" in finding for finding in findings)
+    assert find_secrets({"output": "-----BEGIN CERTIFICATE----- only the public part"}, [pem]) == []
+
+
+def test_a_bearer_tokens_signature_alone_is_found():
+    token = (
+        "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2V2ZW50aHVicy5henVyZS5uZXQvIn0.c2lnbmF0dXJlLXBhcnQtb2YtdGhlLXRva2Vu"
+    )
+    findings = find_secrets({"logs": "Authorization: Bearer ***.c2lnbmF0dXJlLXBhcnQtb2YtdGhlLXRva2Vu"}, [token])
+    assert findings == ["logs: secret #0 bearer token signature at offset 26"]
