@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 # The production side of issue 16 (branch h7): until it is merged these tests have nothing to run.
-pytest.importorskip("azure_eventhub.credentials", reason="Entra ID sign-in is not in this branch yet")
 
 from tests.e2e.entra_fixtures import entra_e2e_emulator, entra_hub_pool, make_entra_stack  # noqa: F401
 from tests.stack.entra_fixtures import authority, azurite_oauth, test_ca  # noqa: F401
