@@ -72,6 +72,11 @@ class RefusalBreaker:
     def is_open(self) -> bool:
         return self._opened_mark is not None
 
+    @property
+    def last_accepted(self) -> int:
+        """The highest ticket the intake accepted (0: none yet)."""
+        return self._last_accepted
+
     def proven(self, first_refusal: int) -> bool:
         """Whether records first refused at ``first_refusal`` are bad data if refused alone now.
         Never while open: an acceptance from before the outage says nothing of it."""

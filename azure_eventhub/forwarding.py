@@ -237,7 +237,12 @@ class Forwarder:
         else:
             held.tries += 1
             delay = self._hold_backoff(held.tries)
-        return self._holding.park((lease, held, chars, partial), held.first_refusal, delay)
+        if not self._holding.park((lease, held, chars, partial), held.first_refusal, delay):
+            return False
+        if delay and self._breaker.proven(held.first_refusal):
+            # Its evidence came between the check above and the parking, whose wake-up it missed.
+            self._holding.wake(self._breaker.last_accepted)
+        return True
 
     def _forward(self, lease: Lease, item: Chunk | Held) -> Held | None:
         """Send a chunk (or a held one's records) whole; None once every record is settled, else
