@@ -108,3 +108,14 @@ class ChunkBuilder:
                 return None
             self._open = Chunk()
             return chunk
+
+
+def joined(parts: list[Chunk]) -> Chunk:
+    """One chunk of the records of ``parts``, in order (records held together after a split)."""
+    chunk = Chunk(started=parts[0].started if parts else 0.0)
+    for part in parts:
+        chunk.records.extend(part.records)
+        chunk.chars += part.chars
+        for start, end in part.ranges:
+            chunk._extend_ranges(start, end - start)
+    return chunk

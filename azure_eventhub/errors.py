@@ -20,8 +20,10 @@ class IntakeError(CollectorError):
 
 
 class ChunkRejected(CollectorError):
-    """The intake refused a chunk's content (400, 413). Fate: the chunk is split in halves until the
-    records the intake refuses on their own are isolated; only those are dead-lettered."""
+    """The intake refused a chunk's content (400, 413, 422) in its own JSON answer. Fate: the chunk
+    is split in halves until the records the intake refuses on their own are isolated; those are
+    dead-lettered once proven bad data, else held and retried: an outage is not bad data
+    (refusals.py)."""
 
     def __init__(self, status: int, reason: str):
         super().__init__(f"intake refused the chunk with HTTP {status}: {reason}")

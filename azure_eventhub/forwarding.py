@@ -3,8 +3,11 @@
 Forwarding threads take work from one queue (bounded by the in-flight budget, not by the queue),
 so several chunks of several partitions are in flight at once. Each chunk gets an outcome:
 accepted (its records are settled), refused (split in halves until the records refused on their own
-are isolated; those are dead-lettered), or abandoned (trigger stopping or partition lost: nothing is
-settled). Transient intake failures never reach this module: the intake port retries them.
+are isolated), or abandoned (trigger stopping or partition lost: nothing is settled). Transient
+intake failures never reach this module: the intake port retries them.
+
+A record refused on its own is dead-lettered only once it is judged bad data, not an intake outage
+(refusals.py, breaker.py); until then its chunk is held (holding.py) and retried.
 """
 
 from __future__ import annotations
@@ -22,13 +25,17 @@ from typing import Protocol
 import orjson
 
 from azure_eventhub.backpressure import Budget
+from azure_eventhub.breaker import RefusalBreaker
 from azure_eventhub.chunking import Chunk
 from azure_eventhub.digest import DeadLetterDigest
 from azure_eventhub.errors import Abandoned, ChunkRejected
 from azure_eventhub.failures import fail_claim
+from azure_eventhub.holding import Held, Holding
+from azure_eventhub.intake_policy import backoff_seconds
 from azure_eventhub.throttle import Throttle
 from azure_eventhub.leases import Lease
 from azure_eventhub.metrics import PipelineMetrics
+from azure_eventhub.refusals import VERDICT_SECONDS, Refusals
 from azure_eventhub.tracking import RecordOrigin
 
 LogFunction = Callable[[str, str], None]  # (message, level)
@@ -102,7 +109,11 @@ class Forwarder:
         log: LogFunction,
         workers: int = 8,
         on_progress: Callable[[], None] = lambda: None,
+        breaker: RefusalBreaker | None = None,
+        hold_backoff: Callable[[int], float] | None = None,
+        verdict_seconds: float = VERDICT_SECONDS,
     ) -> None:
+        """``hold_backoff(tries)``: seconds a held chunk waits before its next whole try."""
         self._intake = intake
         self._dead_letters = dead_letters
         self._budget = budget
@@ -117,15 +128,21 @@ class Forwarder:
         self._in_flight = 0
         self._idle = threading.Condition()
         self.records_forwarded = 0  # accepted by the intake since start (for the progress log)
+        self._breaker = breaker or RefusalBreaker()
+        self._hold_backoff = hold_backoff or (lambda tries: backoff_seconds(tries, None))
+        self._refusals = Refusals(self._breaker, self._send, self._dead_letter_refused, log, verdict_seconds)
+        self._holding = Holding(self._queue.put, self._finish, lambda work: not self.alive(work[0]))
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
+        self._holding.start()
         for number in range(self._workers):
             threading.Thread(target=self._work, name=f"forwarder-{number}", daemon=True).start()
 
     def stop(self) -> None:
         """Stop retrying and abandon queued work; requests already sent may still complete."""
         self._stopping.set()
+        self._holding.stop()  # held chunks are abandoned: their budget is given back
         self._budget.wake()
         for _ in range(self._workers):
             self._queue.put(None)  # each forwarding thread ends once the queue is abandoned
@@ -144,6 +161,11 @@ class Forwarder:
     @property
     def in_flight(self) -> int:
         return self._in_flight
+
+    @property
+    def held(self) -> int:
+        """Refused chunks waiting for a verdict or an outage's end (part of ``in_flight``)."""
+        return len(self._holding)
 
     # --- submission (receiving side) -----------------------------------------------------------
     def submit_chunk(self, lease: Lease, chunk: Chunk, partial: bool = False) -> bool:
@@ -179,13 +201,14 @@ class Forwarder:
             work = self._queue.get()
             if work is None:
                 return
-            lease, item, chars, partial = work
+            lease, item, _, _ = work
+            held = None
             try:
                 if self.alive(lease):
-                    if isinstance(item, Chunk):
-                        self._forward(lease, item)
-                    else:
+                    if isinstance(item, DeadLetterJob):
                         self._write_dead_letter(lease, item)
+                    else:
+                        held = self._forward(lease, item)
             except Abandoned:
                 pass
             except Exception as error:  # the loop boundary: a bug must not kill a forwarding thread
@@ -193,21 +216,66 @@ class Forwarder:
                 # read again from its checkpoint instead of holding it until a restart.
                 fail_claim(lease, "forwarding", error, self._metrics, self._log, self._failure_log)
             finally:
-                self._budget.release(chars)
-                with self._idle:
-                    self._in_flight -= 1
-                    if partial:
-                        lease.partials_in_flight -= 1
-                    self._idle.notify_all()
+                if held is None or not self._hold(work, held):
+                    self._finish(work)
 
-    def _forward(self, lease: Lease, chunk: Chunk) -> None:
+    def _finish(self, work: tuple) -> None:
+        """The work item is done (settled, or abandoned): its budget and in-flight count go."""
+        lease, _, chars, partial = work
+        self._budget.release(chars)
+        with self._idle:
+            self._in_flight -= 1
+            if partial:
+                lease.partials_in_flight -= 1
+            self._idle.notify_all()
+
+    def _hold(self, work: tuple, held: Held) -> bool:
+        """Park a refused chunk until its next try; False if the forwarder is stopping."""
+        lease, _, chars, partial = work
+        if self._breaker.proven(held.first_refusal):
+            delay = 0.0  # its evidence came while it was being split: judge it now
+        else:
+            held.tries += 1
+            delay = self._hold_backoff(held.tries)
+        if not self._holding.park((lease, held, chars, partial), held.first_refusal, delay):
+            return False
+        if delay and self._breaker.proven(held.first_refusal):
+            # Its evidence came between the check above and the parking, whose wake-up it missed.
+            self._holding.wake(self._breaker.last_accepted)
+        return True
+
+    def _forward(self, lease: Lease, item: Chunk | Held) -> Held | None:
+        """Send a chunk (or a held one's records) whole; None once every record is settled, else
+        what is held for a later try."""
+        held = item if isinstance(item, Held) else None
+        chunk = held.chunk if held is not None else item
+        proven = held is not None and self._breaker.proven(held.first_refusal)  # before it is sent
+        try:
+            self._send(lease, chunk)
+            return None
+        except ChunkRejected as rejection:
+            if held is None:
+                held = Held(chunk, self._breaker.mark(), rejection.status, rejection.reason)
+            held.status, held.reason = rejection.status, rejection.reason
+        return self._refusals.judge(lease, held, proven)
+
+    def _send(self, lease: Lease, chunk: Chunk) -> None:
+        """One request; raises ChunkRejected (counted), settles the chunk if accepted."""
+        ticket = self._breaker.ticket()
         started = time.monotonic()
         try:
             self._intake.send(chunk.records, lambda: self.alive(lease))
         except ChunkRejected as rejection:
             self._metrics.chunk(str(rejection.status))
-            self._on_rejected(lease, chunk, rejection)
-            return
+            raise
+        open_seconds = self._breaker.accepted(ticket)
+        self._holding.wake(ticket)
+        if open_seconds is not None:
+            self._log(
+                f"The intake accepts records again, after refusing every one for {open_seconds:.0f} s: the chunks "
+                "held meanwhile are sent again",
+                "info",
+            )
         self._on_progress()
         self._metrics.chunk("accepted")
         self._metrics.forwarded(len(chunk), time.monotonic() - started)
@@ -216,18 +284,13 @@ class Forwarder:
         if lease.alive:
             lease.tracker.settle(chunk.ranges)
 
-    def _on_rejected(self, lease: Lease, chunk: Chunk, rejection: ChunkRejected) -> None:
-        if len(chunk) > 1:
-            first, second = chunk.halves()
-            self._forward(lease, first)
-            self._forward(lease, second)
-            return
-        (ordinal,) = chunk.ordinals()
-        job = DeadLetterJob(
-            ordinal, lease.tracker.origin(ordinal), chunk.records[0], "refused",
-            f"intake refused the record with HTTP {rejection.status}: {rejection.reason}", rejection.status,
-        )
-        self._write_dead_letter(lease, job)
+    def _dead_letter_refused(self, lease: Lease, chunk: Chunk, status: int, reason: str) -> None:
+        for record, ordinal in zip(chunk.records, chunk.ordinals(), strict=True):
+            job = DeadLetterJob(
+                ordinal, lease.tracker.origin(ordinal), record, "refused",
+                f"intake refused the record with HTTP {status}: {reason}", status,
+            )  # fmt: skip
+            self._write_dead_letter(lease, job)
 
     def _write_dead_letter(self, lease: Lease, job: DeadLetterJob) -> None:
         name = dead_letter_name(lease, job)

@@ -23,6 +23,8 @@ class FakeIntake:
     """Accepts every chunk unless told otherwise; records what it accepted.
 
     ``refuse``: a record containing this text makes the whole chunk refused with HTTP 400.
+    ``refuse_all``: while true, every chunk is refused with HTTP 400 (the intake's own answer, in an
+    outage); ``requests`` records each call's (number of records, accepted).
     ``blocked``: while set, send() waits (an intake that hangs) until alive() turns false.
     """
 
@@ -30,6 +32,8 @@ class FakeIntake:
         self.refuse = refuse
         self.accepted: list[list[str]] = []
         self.refused: list[list[str]] = []
+        self.refuse_all = False
+        self.requests: list[tuple[int, bool]] = []
         self.blocked = threading.Event()
         self.calls = 0
         self._lock = threading.Lock()
@@ -41,12 +45,14 @@ class FakeIntake:
             if not alive():
                 raise Abandoned("stopped while the intake hangs")
             threading.Event().wait(0.01)
-        if self.refuse is not None and any(self.refuse in record for record in records):
+        if self.refuse_all or (self.refuse is not None and any(self.refuse in record for record in records)):
             with self._lock:
                 self.refused.append(list(records))
+                self.requests.append((len(records), False))
             raise ChunkRejected(400, "invalid record")
         with self._lock:
             self.accepted.append(list(records))
+            self.requests.append((len(records), True))
 
     def records(self) -> list[str]:
         with self._lock:

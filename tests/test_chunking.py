@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from azure_eventhub.chunking import Chunk, ChunkBuilder
+from azure_eventhub.chunking import Chunk, ChunkBuilder, joined
 
 
 def test_a_chunk_completes_at_max_records():
@@ -94,3 +94,12 @@ def test_add_run_makes_the_chunks_of_the_one_by_one_model(sizes, max_records, ma
     assert every == list(range(ordinal))  # each ordinal once, in order
     for chunk in produced + ([left] if left else []):
         assert chunk.chars == sum(map(len, chunk.records))
+
+
+def test_joined_keeps_records_and_ordinals_aligned_and_merges_ranges():
+    chunk = ChunkBuilder(max_records=6).add_run(["a", "bb", "c", "dd", "e", "f"], 10)[0]
+    first, second = chunk.halves()
+    held = joined([first._slice(1, 3), second._slice(0, 1), second._slice(2, 3)])  # 11, 12, 13, 15
+    assert held.records == ["bb", "c", "dd", "f"]
+    assert held.ordinals() == [11, 12, 13, 15] and held.ranges == [[11, 14], [15, 16]]
+    assert held.chars == 6

@@ -1,8 +1,10 @@
 import threading
+import time
 
 import orjson
 
 from azure_eventhub.backpressure import Budget
+from azure_eventhub.breaker import RefusalBreaker
 from azure_eventhub.chunking import ChunkBuilder
 from azure_eventhub.errors import PipelineFailed
 from azure_eventhub.forwarding import DeadLetterJob, Forwarder, dead_letter_name
@@ -147,3 +149,157 @@ def test_an_unexpected_error_while_forwarding_fails_the_claim_instead_of_droppin
     assert metrics.pipeline_failure_count("forwarding") == 1
     assert intake.records() == ["b"]  # the other chunks go on; the partition is read again for "a"
     assert len([line for line in log.lines if "read again from its checkpoint" in line[1]]) == 1
+
+
+# --- the intake's own refusals: bad data or an outage (issue 14, path 7: the count rule) ----------
+def breaker_forwarder(intake, workers=2, verdict_seconds=30.0, backoff=lambda attempt: 0.02, budget_chars=100_000):
+    """A forwarder whose waits are short: held chunks retried after ``backoff(attempt)`` seconds, a
+    probe every 0.05 s while the breaker is open."""
+    log, dead_letters, budget = LogRecorder(), FakeDeadLetters(), Budget(budget_chars)
+    breaker = RefusalBreaker(probe_backoff=lambda failures: 0.05)
+    forwarder = Forwarder(
+        intake, dead_letters, budget, fresh_metrics(), log, workers=workers,
+        breaker=breaker, hold_backoff=backoff, verdict_seconds=verdict_seconds,
+    )  # fmt: skip
+    forwarder.start()
+    return forwarder, dead_letters, log, breaker, budget
+
+
+def chunks_of(lease, texts, size):
+    return ChunkBuilder(max_records=size).add_run(texts, tracked(lease, len(texts)))
+
+
+def test_three_chunks_refused_record_by_record_open_the_breaker_and_nothing_is_dead_lettered():
+    intake = FakeIntake()
+    intake.refuse_all = True  # the intake's own JSON 400 to everything
+    forwarder, dead_letters, log, breaker, budget = breaker_forwarder(intake)
+    lease = Lease(REF, 10, 1000)
+    texts = [f"r{number}" for number in range(20)]
+    for chunk in chunks_of(lease, texts, 4):
+        forwarder.submit_chunk(lease, chunk)
+
+    wait_until(lambda: breaker.is_open, 5, message="the breaker did not open")
+    wait_until(lambda: len(intake.requests) >= 60, 10, message="chunks not retried while open")
+    assert dead_letters.written == {} and lease.tracker.position is None
+    assert budget.used == sum(map(len, texts)), "held records leave the in-flight budget"
+    outage = [message for level, message in log.lines if "taken for an intake outage" in message]
+    assert outage and all(level == "error" for level, message in log.lines if message in outage)
+    assert "HTTP 400: invalid record" in outage[0]
+
+    intake.refuse_all = False
+    assert forwarder.drain(10)
+    assert sorted(intake.records()) == sorted(texts) and dead_letters.written == {}
+    assert lease.tracker.position.sequence_number == 19 and budget.used == 0
+    assert not breaker.is_open and "accepts records again" in log.texts()
+    refusals = sum(1 for _, accepted in intake.requests if not accepted)
+    singles = sum(1 for size, accepted in intake.requests if size == 1 and not accepted)
+    assert singles <= len(texts), "a chunk was split again while open: each record is refused alone once at most"
+    print(f"\n[figures] outage: {refusals} refusals ({singles} of one record), {breaker.openings} opening, 0 dead letters")
+
+
+def test_while_open_chunks_are_retried_whole_with_a_growing_backoff():
+    intake, attempts = FakeIntake(), []
+    intake.refuse_all = True
+
+    def backoff(attempt: int) -> float:
+        attempts.append(attempt)
+        return 0.05 * attempt
+
+    forwarder, dead_letters, _, breaker, _ = breaker_forwarder(intake, backoff=backoff)
+    lease = Lease(REF, 10, 1000)
+    for chunk in chunks_of(lease, [f"r{number}" for number in range(12)], 4):
+        forwarder.submit_chunk(lease, chunk)
+    wait_until(lambda: breaker.is_open, 5, message="the breaker did not open")
+    sent_at_opening = len(intake.requests)
+    threading.Event().wait(1.0)  # the outage goes on: count what is sent meanwhile
+    during = intake.requests[sent_at_opening:]
+    forwarder.stop()
+    assert forwarder.drain(5)
+
+    assert max(attempts) >= 4 and sorted(set(attempts)) == list(range(1, max(attempts) + 1))
+    # 3 chunks for 1 s: whole retries after 0.05, 0.1, 0.15... s (a few each), and a probe (a split
+    # of at most 7 requests) every 0.05 s or more. Without backoff it would be thousands.
+    assert len(during) < 250, len(during)
+    assert dead_letters.written == {}
+
+
+def test_a_probe_that_gets_an_acceptance_closes_the_breaker_and_the_held_records_are_dead_lettered():
+    intake = FakeIntake(refuse="BAD")
+    forwarder, dead_letters, log, breaker, budget = breaker_forwarder(intake)
+    lease = Lease(REF, 10, 1000)
+    bad = [f"BAD{number}" for number in range(12)]
+    for chunk in chunks_of(lease, bad, 4):  # a burst of bad records: 3 chunks refused record by record
+        forwarder.submit_chunk(lease, chunk)
+    wait_until(lambda: breaker.is_open, 5, message="the breaker did not open")
+    assert dead_letters.written == {}  # held: an outage looks the same so far
+
+    mixed = ["BAD12", "g13", "g14", "g15"]  # sent whole while open: refused, split as a probe
+    forwarder.submit_chunk(lease, chunks_of(lease, mixed, 4)[0])
+    assert forwarder.drain(10)
+
+    assert not breaker.is_open
+    assert sorted(intake.records()) == ["g13", "g14", "g15"]
+    assert len(dead_letters.written) == 13
+    assert lease.tracker.position.sequence_number == 15 and budget.used == 0
+    assert "Dead-lettered" in log.texts()
+
+
+def test_real_bad_data_among_good_records_is_dead_lettered_and_never_stalls_the_partition():
+    """A burst of bad chunks longer than the forwarding threads, then mixed and good chunks: held
+    chunks wait outside the threads, so the good ones are sent and prove the others bad."""
+    intake = FakeIntake(refuse="BAD")
+    forwarder, dead_letters, _, breaker, budget = breaker_forwarder(intake, workers=2)
+    lease = Lease(REF, 10, 1000)
+    texts = [f"BAD{number}" for number in range(48)]  # 12 chunks of 4, every record refused
+    texts += ["BAD48", "g49", "g50", "g51", "g52", "BAD53", "g54", "g55"]  # bad first, bad last
+    texts += [f"g{number}" for number in range(56, 64)]
+    for chunk in chunks_of(lease, texts, 4):
+        forwarder.submit_chunk(lease, chunk)
+    assert forwarder.drain(20)
+
+    good = [text for text in texts if not text.startswith("BAD")]
+    assert sorted(intake.records()) == sorted(good)
+    names = sorted(int(name.rsplit("/", 1)[1].split("-")[0]) for name in dead_letters.written)
+    assert names == [number for number, text in enumerate(texts) if text.startswith("BAD")]
+    assert lease.tracker.position.sequence_number == 63 and budget.used == 0
+    assert not breaker.is_open
+
+
+def test_a_record_refused_on_its_own_with_nothing_else_sent_is_dead_lettered_after_the_verdict_window():
+    intake = FakeIntake(refuse="BAD")
+    forwarder, dead_letters, _, breaker, _ = breaker_forwarder(intake, verdict_seconds=0.5)
+    lease = Lease(REF, 10, 1000)
+    began = time.monotonic()
+    forwarder.submit_chunk(lease, chunk_of(lease, ["BAD0"]))
+    wait_until(lambda: dead_letters.written, 5, message="never dead-lettered")
+    waited = time.monotonic() - began
+    assert forwarder.drain(5)
+    assert 0.5 <= waited < 3, waited
+    assert lease.tracker.position.sequence_number == 0 and not breaker.is_open
+
+
+def test_a_chunk_refused_record_by_record_in_a_short_outage_is_delivered_when_the_intake_accepts_again():
+    intake = FakeIntake()
+    intake.refuse_all = True
+    forwarder, dead_letters, _, breaker, _ = breaker_forwarder(intake, verdict_seconds=30.0)
+    lease = Lease(REF, 10, 1000)
+    forwarder.submit_chunk(lease, chunk_of(lease, ["a", "b", "c"]))
+    wait_until(lambda: len(intake.requests) >= 8, 5, message="not retried")  # 5 for the split, then whole
+    assert not breaker.is_open  # one chunk: not yet an outage, but nothing proves the records bad
+    intake.refuse_all = False
+    assert forwarder.drain(5)
+    assert sorted(intake.records()) == ["a", "b", "c"] and dead_letters.written == {}
+    assert lease.tracker.position.sequence_number == 2
+
+
+def test_stop_abandons_held_chunks_and_gives_their_budget_back():
+    intake = FakeIntake()
+    intake.refuse_all = True
+    forwarder, _, _, _, budget = breaker_forwarder(intake, backoff=lambda attempt: 30.0)
+    lease = Lease(REF, 10, 1000)
+    forwarder.submit_chunk(lease, chunk_of(lease, ["a", "b"]))
+    wait_until(lambda: len(intake.requests) >= 3, 5, message="not split")
+    wait_until(lambda: forwarder.held == 1, 5, message="not held")
+    forwarder.stop()
+    assert forwarder.drain(2)
+    assert budget.used == 0 and lease.tracker.position is None and forwarder.held == 0

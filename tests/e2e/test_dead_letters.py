@@ -4,7 +4,9 @@ intake's 250,000-character limit become dead-letter blobs with their reason, the
 
 import base64
 import json
+import time
 
+from tests.e2e.faults import matching
 from tests.e2e.harness import new_record
 from tests.stack.waiting import wait_until
 
@@ -76,3 +78,45 @@ def test_many_dead_letters_of_a_partition_are_told_in_one_line_not_one_each(stac
     if len(lines) == 2:  # the first at once, the others together: counts, lowest and highest positions
         assert "refused: " in lines[1] and ") to (sequence number " in lines[1], lines
     print(f"\n[figures] 30 dead letters told in {len(lines)} log lines")
+
+
+def test_a_burst_of_bad_records_then_bad_and_good_mixed_are_dead_lettered_and_the_rest_delivered(stack):
+    """Real bad data is not an outage (issue 14, path 7). A burst of records the intake refuses on
+    their own, with nothing else sent, looks like one: 3 chunks in a row refused record by record open
+    the breaker, and chunks are no longer split. Then a chunk that mixes bad and good records comes:
+    split as a probe, its good records are accepted, which closes the breaker; every bad record is
+    dead-lettered, every good one delivered, and the checkpoint reaches the end."""
+    platform = stack.platform
+    platform.set_fault("reject_marker", marker="REJECT-ME")
+    burst = [new_record(note="REJECT-ME") for _ in range(16)]
+    stack.send_records(burst, per_message=2)  # sequence numbers 0..7
+    module = stack.module(chunk_size=4)
+    began = time.monotonic()
+    wait_until(lambda: matching(stack.log_messages(), "taken for an intake outage"), 60, message="no outage seen")
+    opened_after = time.monotonic() - began
+    assert stack.dead_letters() == {}  # held: so far it looks like an outage
+
+    # One message, one chunk: only a split (the probe) gets its good records accepted.
+    mixed = [new_record(note="REJECT-ME"), new_record(), new_record(), new_record(note="REJECT-ME")]
+    good = stack.send_records(mixed, per_message=4)[1:3]  # sequence number 8
+    sent_at = time.monotonic()
+    stack.wait_delivered(good, timeout=90)
+    wait_until(lambda: len(stack.dead_letters()) == 18, 90, message="18 dead letters", ignore=(Exception,))
+    settled_after = time.monotonic() - sent_at
+    wait_until(lambda: stack.checkpoints().get("0") == 8, 30, message="checkpoint past the dead letters")
+    good += stack.send_records([new_record() for _ in range(3)], per_message=3)  # 9: the partition flows on
+    stack.wait_delivered(good, timeout=30)
+    wait_until(lambda: stack.checkpoints().get("0") == 9, 30, message="checkpoint at the end")
+    stack.stop(module)
+
+    letters = stack.dead_letters()
+    bad_ids = {record["id"] for record in burst} | {mixed[0]["id"], mixed[3]["id"]}
+    assert {json.loads(letter["record"])["id"] for letter in letters.values()} == bad_ids
+    assert all(letter["status"] == 400 and "REJECT-ME" in letter["reason"] for letter in letters.values())
+    assert sorted(stack.delivered_ids()) == sorted(good)  # once each, nothing bad among them
+    assert matching(stack.log_messages(), "The intake accepts records again")
+    refusals = sum(1 for chunk in platform.chunks() if chunk["status"] == 400)
+    print(
+        f"\n[figures] burst of 16 bad records: breaker open after {opened_after:.1f} s; after the mixed and good "
+        f"records: all settled in {settled_after:.1f} s; {refusals} refusals, {len(letters)} dead letters"
+    )
