@@ -75,8 +75,9 @@ class ReceiverSettings:
     prefetch_bytes: int = 32 * 1024 * 1024
     # One partition's receive pass reads at most about this long, and stops as soon as its socket
     # stays quiet for read_wait (the socket timeout): an idle partition then holds the loop that
-    # long per visit, not 0.2 s (32 idle partitions: 0.6 s a round instead of 6.4 s). AMQP only: the
-    # WebSocket transport keeps the SDK's own (1 s).
+    # long per visit, not 0.2 s (32 idle partitions: 0.6 s a round instead of 6.4 s), nor 1 s over
+    # WebSockets. AMQP gets it as the client's socket_timeout; WebSockets once the socket is open
+    # (receiving.py: the option would bound their handshake too).
     read_seconds: float = 0.05
     read_wait: float = 0.02
     # A receive pass hands over what it read at once; a partition with nothing to read reports an
@@ -221,6 +222,7 @@ class EventHubReceiver:
                 self.client, self.checkpoint_store, self.namespace, self.client.eventhub_name, settings.consumer_group
             ).pin
         self._processor.read_seconds = settings.read_seconds
+        self._processor.quiet_seconds = settings.read_wait
         self._processor.prefetch_bytes = settings.prefetch_bytes
         self._refs: dict[str, PartitionRef] = {}
         self._last_sequence: dict[str, int] = {}  # per partition: the last sequence number handed over

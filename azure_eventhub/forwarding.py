@@ -1,7 +1,9 @@
 """Chunks -> intake, and records the intake refuses -> dead letters.
 
 Forwarding threads take work from one queue (bounded by the in-flight budget, not by the queue),
-so several chunks of several partitions are in flight at once. Each chunk gets an outcome:
+so several chunks of several partitions are in flight at once. The budget's room for a piece of work
+is taken by the receiving side before its records enter a chunk (pipeline.py); the forwarding thread
+gives it back once the work is done, whatever its outcome. Each chunk gets an outcome:
 accepted (its records are settled), refused (split in halves until the records refused on their own
 are isolated), or abandoned (trigger stopping or partition lost: nothing is settled). Transient
 intake failures never reach this module: the intake port retries them.
@@ -168,24 +170,21 @@ class Forwarder:
         return len(self._holding)
 
     # --- submission (receiving side) -----------------------------------------------------------
-    def submit_chunk(self, lease: Lease, chunk: Chunk, partial: bool = False) -> bool:
-        """``partial``: a chunk sent before it was full (see partial_in_flight)."""
-        return self._submit(lease, chunk, chunk.chars, partial)
+    def submit_chunk(self, lease: Lease, chunk: Chunk, partial: bool = False) -> None:
+        """Queue a chunk whose characters the caller holds in the budget (released once done).
+        ``partial``: a chunk sent before it was full (see partial_in_flight)."""
+        self._submit(lease, chunk, chunk.chars, partial)
 
-    def submit_dead_letter(self, lease: Lease, job: DeadLetterJob) -> bool:
-        return self._submit(lease, job, job.chars, False)
+    def submit_dead_letter(self, lease: Lease, job: DeadLetterJob) -> None:
+        """Queue a dead letter whose characters the caller holds in the budget."""
+        self._submit(lease, job, job.chars, False)
 
-    def _submit(self, lease: Lease, item: Chunk | DeadLetterJob, chars: int, partial: bool) -> bool:
-        """Queue the work once the budget has room; False (work dropped, unsettled) if the trigger
-        stops or the partition is lost while waiting."""
-        if not self._budget.acquire(chars, lambda: not self.alive(lease), self._on_progress):
-            return False
+    def _submit(self, lease: Lease, item: Chunk | DeadLetterJob, chars: int, partial: bool) -> None:
         with self._idle:
             self._in_flight += 1
             if partial:
                 lease.partials_in_flight += 1
         self._queue.put((lease, item, chars, partial))
-        return True
 
     def partial_in_flight(self, lease: Lease) -> bool:
         """Whether a partial chunk of this partition is queued or being sent."""

@@ -9,6 +9,9 @@ when it has none, the callback waits, the pipe and the receiver's outbox fill, a
 Every callback names its claim (messages.Claim): a call reaches the lease of that claim only, never
 the lease of a later claim of the partition (another receiver process's, or the same one's after
 reading the partition again), and nothing at all once the pipeline is closed.
+A batch's records take their room in the budget before they enter a chunk, so the partial chunks of
+every partition count too; a callback that waits sends every partial chunk at once, since the room
+it waits for may be held by one (its own partition's, perhaps) that no linger would send soon.
 """
 
 from __future__ import annotations
@@ -40,9 +43,10 @@ class PipelineSettings:
     chunk_size: int = 1000
     categories: tuple[str, ...] = ()
     max_chunk_chars: int = DEFAULT_MAX_CHUNK_CHARS
-    # Record characters received but not yet settled, all partitions together: about 1.1 bytes of
-    # memory each (ASCII text). Receiving pauses beyond it. 32 Mi is two seconds of 1 KB records at
-    # 15,000 a second: more than is ever in flight at intake latencies up to a second.
+    # Record characters received but not yet settled, all partitions together, partial chunks
+    # included: about 1.1 bytes of memory each (ASCII text). Receiving pauses beyond it. 32 Mi is
+    # two seconds of 1 KB records at 15,000 a second: more than is ever in flight at intake
+    # latencies up to a second, with 8 partitions' partial chunks (8 Mi at Chunk Size 1000) too.
     max_in_flight_chars: int = 32 * 1024 * 1024
     forwarding_threads: int = 8
     linger_seconds: float = 1.0  # a partial chunk waits at most this long
@@ -138,6 +142,7 @@ class Pipeline:
             owned = len(self._leases)
         if previous is not None:
             previous.alive = False
+            self._discard_partial_chunk(previous)
         self._metrics.partitions_owned(owned)
         self._metrics.ownership_change("claimed")
         self._log(f"Receiving partition {ref} (now owning {owned})", "info")
@@ -155,6 +160,7 @@ class Pipeline:
         if reason == "shutdown":
             self._checkpointer.write(lease)
         lease.alive = False
+        self._discard_partial_chunk(lease)
         self._budget.wake()
         self._metrics.partitions_owned(owned)
         self._metrics.forget_partition(ref.partition_id)
@@ -207,31 +213,45 @@ class Pipeline:
             raise lease.failure from error
 
     def _decode_batch(self, lease: Lease, batch: MessageBatch) -> None:
-        """Decode and filter the batch's records, track it, and submit its chunks and dead letters:
-        every ordinal of the batch is tracked before any can be settled."""
+        """Decode and filter the batch's records, wait for their room in the budget, track the
+        batch, and submit its chunks and dead letters: every ordinal of the batch is tracked before
+        any can be settled."""
         lease.caught_up = False
         if lease.resumed_after is None:
             lease.resumed_after = batch.sequence_numbers[0] - 1
         self._metrics.messages_received(lease.ref.partition_id, len(batch))
         decoded = decode_batch(batch.bodies, batch.content_encodings, batch.content_types, self._filter.active)
         decoded, filtered = self._filter.apply(decoded)
-        if needs_dead_letters(decoded):
-            self._submit_with_dead_letters(lease, batch, route(decoded))
-        else:  # the usual batch: its records are one run of ordinals
-            first = lease.tracker.add(batch, decoded.ends, decoded.indexes)
-            forwarder = self._forwarder
-            for chunk in lease.builder.add_run(decoded.texts, first):
-                forwarder.submit_chunk(lease, chunk)
         # Counted once per batch: a labelled metric costs about 1 us a call.
         for kind, count in decoded.outcomes.items():
             self._metrics.decoded(kind, count)
         if filtered:
             self._metrics.filtered(filtered)
+        routed = route(decoded) if needs_dead_letters(decoded) else None
+        chars = _routed_chars(routed) if routed is not None else sum(map(len, decoded.texts))
+        if not self._budget.acquire(chars, lambda: not self._forwarder.alive(lease), self._on_budget_full):
+            return  # lost or stopping while waiting: not tracked, so read again by the next owner
+        handed = 0  # characters now held by chunks, the partial chunk or dead letters
+        try:
+            if routed is not None:
+                handed = self._submit_with_dead_letters(lease, batch, routed)
+            else:  # the usual batch: its records are one run of ordinals
+                first = lease.tracker.add(batch, decoded.ends, decoded.indexes)
+                forwarder = self._forwarder
+                for chunk in lease.builder.add_run(decoded.texts, first):
+                    forwarder.submit_chunk(lease, chunk)
+                handed = chars
+        finally:
+            self._budget.release(chars - handed)  # a failure on the way: what nothing holds
+        if not lease.alive:  # lost meanwhile (a claim of another receiver process), maybe after
+            self._discard_partial_chunk(lease)  # partition_opened emptied its partial chunk
 
-    def _submit_with_dead_letters(self, lease: Lease, batch: MessageBatch, routed: Routed) -> None:
-        """Track the batch, then submit its records a run at a time and each dead letter between them."""
+    def _submit_with_dead_letters(self, lease: Lease, batch: MessageBatch, routed: Routed) -> int:
+        """Track the batch, then submit its records a run at a time and each dead letter between
+        them. Returns the characters handed over so far (all, unless it raises)."""
         first = lease.tracker.add(batch, routed.ends, routed.indexes)
         forwarder = self._forwarder
+        handed = 0
         run: list[str] = []
         for ordinal, entry in enumerate(routed.entries, first):
             if type(entry) is str:
@@ -239,11 +259,33 @@ class Pipeline:
                 continue
             for chunk in lease.builder.add_run(run, ordinal - len(run)):
                 forwarder.submit_chunk(lease, chunk)
+            handed += sum(map(len, run))
             run = []
             job = DeadLetterJob(ordinal, lease.tracker.origin(ordinal), entry.payload, entry.kind, entry.reason)
             forwarder.submit_dead_letter(lease, job)
+            handed += job.chars
         for chunk in lease.builder.add_run(run, first + len(routed.entries) - len(run)):
             forwarder.submit_chunk(lease, chunk)
+        return handed + sum(map(len, run))
+
+    def _on_budget_full(self) -> None:
+        """A callback waits for room: send every partial chunk now. The room may be held by partial
+        chunks alone (the waiting partition's own among them), and nothing else would send them
+        before the linger (1 s; a partial chunk already on its way holds a caught-up partition's
+        next one): a wait for the intake, not for our own timer."""
+        self._on_progress()
+        if self._stopping.is_set():
+            return
+        for lease in self.leases():
+            chunk = lease.builder.take()
+            if chunk is not None:
+                self._forwarder.submit_chunk(lease, chunk, partial=True)
+
+    def _discard_partial_chunk(self, lease: Lease) -> None:
+        """A lease that ended: its partial chunk will never be sent; give its room back."""
+        chunk = lease.builder.take()
+        if chunk is not None:
+            self._budget.release(chunk.chars)
 
     def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None, claim: Claim = SOLE_CLAIM) -> None:
         """A receive pass that brought no message: the receiving loop is alive, and the partition is
@@ -347,6 +389,11 @@ class Pipeline:
             f"({total} since start); owning {len(leases)} partitions; lag per partition: {', '.join(lags) or 'none'}",
             "info",
         )
+
+
+def _routed_chars(routed: Routed) -> int:
+    """The characters of a routed batch: its records and its dead letters' payloads."""
+    return sum(len(entry) if type(entry) is str else len(entry.payload) for entry in routed.entries)
 
 
 def _oldest_unsettled(lease: Lease) -> float | None:

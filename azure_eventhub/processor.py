@@ -35,6 +35,7 @@ class FixedEventProcessor(EventProcessor):
     # Starting Position latest: writes a partition's first checkpoint and returns it (starting_position.py).
     pin_start: Callable[[str], dict[str, Any]] | None = None
     read_seconds = 0.05  # one partition's receive pass reads at most about this long
+    quiet_seconds: float | None = None  # the socket's timeout once open (receiving.py); None: the client's
     prefetch_bytes = 32 * 1024 * 1024  # message bytes credited, all partitions of this process together
     _pacings: dict | None = None
 
@@ -90,7 +91,14 @@ class FixedEventProcessor(EventProcessor):
 
     def _do_receive(self, partition_id: str, consumer) -> None:
         try:
-            receive_pass(consumer, self._pacing(partition_id), self._max_batch_size, self._max_wait_time, self.read_seconds)
+            receive_pass(
+                consumer,
+                self._pacing(partition_id),
+                self._max_batch_size,
+                self._max_wait_time,
+                self.read_seconds,
+                self.quiet_seconds,
+            )
         except ReadAgain as request:
             self._process_error(self._partition_contexts[partition_id], request)
             self._read_again(partition_id, consumer)

@@ -15,6 +15,14 @@ seen (the largest Standard message until it has seen any), so the receiver's buf
 about that budget. The credit is granted when the previous one is used up (the SDK re-grants it only
 then): a partition whose messages suddenly grow from 1 KB to 1 MB can bring one window of them.
 
+Quiet: the read stops once the socket stayed quiet for the socket's timeout. Over AMQP the client's
+``socket_timeout`` option sets it (consumer.py), applied after the TLS handshake. Over WebSockets the
+same option would also bound the connection's opening (websocket-client applies it to the TCP
+connect, the TLS handshake and the HTTP upgrade: 20 ms fails on any real network or proxy), so the
+client keeps its 1 s for that, and each pass sets the quiet on the open socket (``_quiet_after``):
+with 1 s, a partition trickling a message every 2 s held the loop that long per visit (p99 5.5 s from
+send to intake at 10 records/s on 4 partitions, tests/e2e/test_latency.py).
+
 The SDK's retry rule is kept: a failing read is handled by the consumer (reconnection from the last
 event received, backoff) and raised past ``max_retries`` attempts within one pass.
 """
@@ -64,15 +72,23 @@ def message_bytes(message) -> int:
     return len(value) if isinstance(value, (bytes, str)) else 1024
 
 
-def receive_pass(consumer, pacing: Pacing, max_batch_size: int, max_wait_time: float, read_seconds: float) -> None:
+def receive_pass(
+    consumer,
+    pacing: Pacing,
+    max_batch_size: int,
+    max_wait_time: float,
+    read_seconds: float,
+    quiet_seconds: float | None = None,
+) -> None:
     """Read what the partition has for at most about ``read_seconds``, then hand it over to the
     consumer's callback (a list of events; an empty list once ``max_wait_time`` passed without any,
-    which tells the partition is caught up and the loop alive)."""
+    which tells the partition is caught up and the loop alive). ``quiet_seconds``: the socket's
+    timeout once open (None: the client's own)."""
     buffer = consumer._message_buffer
     if consumer._receive_start_time is None:
         consumer._receive_start_time = time.time()
     limit = min(max_batch_size, pacing.credit())
-    _read(consumer, buffer, limit, pacing, read_seconds)
+    _read(consumer, buffer, limit, pacing, read_seconds, quiet_seconds)
     if buffer:
         count = min(limit, len(buffer))
         pacing.observe(count, sum(message_bytes(buffer[index]) for index in range(count)))
@@ -85,7 +101,7 @@ def receive_pass(consumer, pacing: Pacing, max_batch_size: int, max_wait_time: f
     consumer._receive_start_time = None
 
 
-def _read(consumer, buffer, limit: int, pacing: Pacing, read_seconds: float) -> None:
+def _read(consumer, buffer, limit: int, pacing: Pacing, read_seconds: float, quiet_seconds: float | None) -> None:
     started = time.monotonic()
     frames = 1  # per do_work: doubled while frames come back to back (a backlog), so that the
     # per-call cost stays small at high rates; one at a time on a trickle, so a quiet socket ends it
@@ -96,6 +112,8 @@ def _read(consumer, buffer, limit: int, pacing: Pacing, read_seconds: float) -> 
             if not consumer._open():
                 return  # still connecting: the next visit goes on
             handler = consumer._handler
+            if quiet_seconds is not None:
+                _quiet_after(handler, quiet_seconds)
             handler._link_credit = pacing.credit()  # what the next grant gives (when credit is used up)
             before = len(buffer)
             step_started = time.monotonic()
@@ -122,3 +140,14 @@ def _read(consumer, buffer, limit: int, pacing: Pacing, read_seconds: float) -> 
         elif read < frames:
             frames = max(1, frames // 2)
         frames = min(frames, max(1, limit - len(buffer)))
+
+
+def _quiet_after(handler, seconds: float) -> None:
+    """Make the open connection's socket time out after ``seconds`` of quiet (see the module's
+    docstring: over WebSockets the client's option would bound the handshake too). A reconnection
+    makes a new socket: checked at every read, one attribute compare. A handler without a pyamqp
+    connection keeps its own timeout."""
+    transport = getattr(getattr(handler, "_connection", None), "_transport", None)
+    sock = getattr(transport, "sock", None)
+    if sock is not None and sock.gettimeout() != seconds:
+        sock.settimeout(seconds)

@@ -42,6 +42,19 @@ def processor_options() -> dict:
     }
 
 
+def transport_options(transport: str, custom_endpoint_address: str | None) -> dict:
+    """Keyword arguments of EventHubConsumerClient for the transport the module is given: the SDK's
+    own socket timeout (the module bounds its receive passes itself, receiving.py)."""
+    from azure.eventhub import TransportType
+
+    options: dict = {
+        "transport_type": TransportType.AmqpOverWebsocket if transport == "websocket" else TransportType.Amqp
+    }
+    if custom_endpoint_address:
+        options["custom_endpoint_address"] = custom_endpoint_address
+    return options
+
+
 def receive_options() -> dict:
     """Keyword arguments of receive_batch shared by all."""
     return {

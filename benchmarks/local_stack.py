@@ -34,6 +34,7 @@ GROUPS = [f"group-{number:02d}" for number in range(60)]
 LATENCY_PARTITIONS = (4, 32)
 LATENCY_HUBS_EACH = 16  # latency.py reads a fresh hub per run: module and bare SDK loop, per case
 LATENCY_GROUP = GROUPS[0]  # a fresh hub needs no group of its own
+BACKLOG_LATENCY_HUBS = ("latency-backlog-module", "latency-backlog-sdk")  # 4 partitions: latency_backlog.py
 
 
 def latency_hub(partitions: int, number: int) -> str:
@@ -50,6 +51,8 @@ def emulator_config() -> dict:
     for partitions in LATENCY_PARTITIONS:
         for number in range(LATENCY_HUBS_EACH):
             hubs[latency_hub(partitions, number)] = {"partition_count": partitions, "consumer_groups": [LATENCY_GROUP]}
+    for hub in BACKLOG_LATENCY_HUBS:
+        hubs[hub] = {"partition_count": 4, "consumer_groups": [LATENCY_GROUP]}
     policies = [
         {"name": "RootManageSharedAccessKey", "key": ROOT_KEY, "rights": ["Manage", "Listen", "Send"]},
         {"name": "listen-policy", "key": LISTEN_KEY, "rights": ["Listen"]},
@@ -68,6 +71,7 @@ class BenchStack:
         self.fake: PlatformFakeClient | None = None
         self._groups = iter(GROUPS)
         self._containers = itertools.count(1)
+        self.transport = "amqp"  # how the module and the SDK contenders reach the hub (--transport)
 
     # --- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> BenchStack:
@@ -119,6 +123,14 @@ class BenchStack:
         if status is not None:
             self.fake.set_fault("status", code=status)
 
+    def transport_options(self) -> dict:
+        """The module's Transport, and for WebSockets the emulator's address as a custom endpoint
+        (the SDK's websocket transport would otherwise use port 443; the emulator serves WebSockets
+        on its AMQP port)."""
+        if self.transport == "websocket":
+            return {"transport": "websocket", "custom_endpoint_address": f"sb://localhost:{self.emulator.port}"}
+        return {"transport": "amqp"}
+
     # --- the module ------------------------------------------------------------------------------
     def module(
         self, hub: str, group: str, container: str, name: str, command: list[str] | None = None, receiver_processes: int = 1
@@ -136,6 +148,7 @@ class BenchStack:
             "chunk_size": 1000,
             "starting_position": "earliest",
             "receiver_processes": receiver_processes,
+            **self.transport_options(),
         }
         public, node_secrets = with_placeholders(configuration, SECRET_FIELDS)
         self.fake.set_secrets(node_secrets=node_secrets)

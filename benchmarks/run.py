@@ -17,6 +17,7 @@ from pathlib import Path
 
 from benchmarks import client_settings, idle, micro, module_runs, outage, report, sdk_runs
 from benchmarks import latency as delivery_delay
+from benchmarks import latency_backlog
 from benchmarks.local_stack import BACKLOG_HUB, PARTITIONS, WIDE_HUB, WIDE_PARTITIONS, BenchStack
 from benchmarks.payload import LARGE_RECORDS
 from benchmarks.preload import preload, preload_large
@@ -37,20 +38,22 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--outage-seconds", type=float, help="how long the intake is down (60; 0 skips)")
     parser.add_argument("--wide-messages", type=int, help="~900 KB messages on the 32-partition hub for its intake-down case (1280; 0 skips)")
     parser.add_argument("--latency-seconds", type=float, help="how long each latency stream runs (30; 0 skips)")
+    parser.add_argument("--backlog-messages", type=int, help="messages of 5 records in the hub before the latency backlog case's stream (8000; 0 skips)")
     parser.add_argument("--idle-seconds", type=float, help="idle CPU measurement window (30; 0 skips)")
     parser.add_argument("--micro-records", type=int, help="records of the per-record micro-benchmark (50000)")
     parser.add_argument("--repeats", type=int, help="ceiling and module runs per latency; medians are compared (3)")
     parser.add_argument("--processes", type=int, help="also run the module with this many receiver processes at 100 ms (2; 0 skips)")
     parser.add_argument("--replicas", type=int, help="also run this many module processes sharing the hub at 100 ms (0: skipped)")
     parser.add_argument("--profile", metavar="FILE", help="also run the module at 100 ms with every thread profiled into FILE")
+    parser.add_argument("--transport", choices=("amqp", "websocket"), default="amqp", help="how the module and the SDK contenders reach the hub (amqp)")
     parser.add_argument("--json", metavar="FILE", help="write every figure to FILE as JSON")
     parser.add_argument("--work-dir", help="keep the stack's data and logs here (default: a temporary directory)")
     args = parser.parse_args(argv)
     defaults = (
-        dict(messages=4000, latencies="100", baseline_seconds=10, outage_seconds=5, wide_messages=0, latency_seconds=5, idle_seconds=2, micro_records=5000,
+        dict(messages=4000, latencies="100", baseline_seconds=10, outage_seconds=5, wide_messages=0, latency_seconds=5, backlog_messages=200, idle_seconds=2, micro_records=5000,
              replicas=0, repeats=1, processes=0)
         if args.quick
-        else dict(messages=100_000, latencies="0,100,200", baseline_seconds=40, outage_seconds=60, wide_messages=1280, latency_seconds=30, idle_seconds=30,
+        else dict(messages=100_000, latencies="0,100,200", baseline_seconds=40, outage_seconds=60, wide_messages=1280, latency_seconds=30, backlog_messages=8000, idle_seconds=30,
                   micro_records=50_000, replicas=0, repeats=3, processes=2)
     )  # fmt: skip
     for name, value in defaults.items():
@@ -69,7 +72,11 @@ def say(text: str = "", stamp: bool = False) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    figures: dict = {"settings": client_settings.describe(), "messages": args.messages, "rounds": []}
+    figures: dict = {
+        "settings": f"{client_settings.describe()}; transport {args.transport}",
+        "messages": args.messages,
+        "rounds": [],
+    }
     say(f"Client settings (module, ceiling and baseline alike): {figures['settings']}")
     timeout = 120 + args.messages / 500  # generous: the machine is shared
 
@@ -77,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     figures["micro"] = micro.measure(args.micro_records, repeats=1 if args.quick else 3)
 
     with BenchStack(Path(args.work_dir) if args.work_dir else None) as stack:
+        stack.transport = args.transport
         say(f"Pre-loading {args.messages} messages over {PARTITIONS} partitions...", stamp=True)
         figures["preload_seconds"] = preload(stack.hub_connection_string(root=True), BACKLOG_HUB, args.messages, PARTITIONS)
 
@@ -161,6 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.latency_seconds:
             figures["latency"] = delivery_delay.measure(stack, args.latency_seconds, args.quick, timeout, say)
 
+        if args.latency_seconds and args.backlog_messages:
+            figures["latency_backlog"] = latency_backlog.measure(
+                stack, args.backlog_messages, args.latency_seconds, timeout, say
+            )
+
         if args.idle_seconds:
             say(f"Idle CPU over {args.idle_seconds:g} s...", stamp=True)
             figures["idle"] = idle.idle_cpu(stack, args.idle_seconds)
@@ -208,6 +221,11 @@ def print_report(figures: dict, args: argparse.Namespace) -> None:
         say()
         say("Delivery delay, from a record's sending to the intake's acceptance of its chunk (the bare SDK loop: to its callback):")
         for line in delivery_delay.report_lines(figures["latency"]):
+            say(line)
+    if "latency_backlog" in figures:
+        say()
+        say("Delivery delay with a backlog in the hub at start, then a steady stream (same measure):")
+        for line in latency_backlog.report_lines(figures["latency_backlog"]):
             say(line)
     if "idle" in figures:
         say()

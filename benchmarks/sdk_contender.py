@@ -30,7 +30,7 @@ from azure.eventhub import EventHubConsumerClient
 from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 from azure.storage.blob import ContainerClient
 
-from benchmarks.client_settings import processor_options, receive_options
+from benchmarks.client_settings import processor_options, receive_options, transport_options
 
 
 class Counter:
@@ -69,31 +69,50 @@ class Counter:
 
 
 class DelayCounter(Counter):
-    """Seconds from each stamped record's sending to its batch's callback; unstamped records are the
-    producer's warm-up (each partition's is printed once seen: the loop reads every partition)."""
+    """Seconds from each stamped record's sending to its batch's callback; records marked
+    ``backlog`` (latency.py's backlog case) are counted with the times of the first and the last;
+    other unstamped records are the producer's warm-up (each partition's is printed once seen: the
+    loop reads every partition)."""
 
     def __init__(self) -> None:
         super().__init__(0)
         self.delays: list[float] = []
+        self.sent: list[float] = []  # each stamped record's sending time, as delays
         self.warm = 0
+        self.backlog = 0
+        self.backlog_first = self.backlog_last = None
 
     def on_batch(self, context, events) -> None:
         from tests.stack.paced_producer import STAMP
 
         now = time.time()
+        backlog = self.backlog
         for event in events:
             for record in orjson.loads(event.body_as_str()).get("records", ()):
                 if STAMP in record:
                     self.delays.append(now - record[STAMP])
+                    self.sent.append(record[STAMP])
+                elif record.get("backlog"):
+                    self.backlog += 1
                 else:
                     self.warm += 1
                     print(f"WARM {self.warm}", flush=True)
+        if self.backlog > backlog:
+            self.backlog_first = self.backlog_first or now
+            self.backlog_last = now
+            print(f"BACKLOG {self.backlog}", flush=True)
         if events:
             self.add(len(events))
             print(f"SEEN {len(self.delays)}", flush=True)
 
     def result(self) -> dict:
-        return {**super().result(), "timeline": [], "delays": self.delays}
+        return {
+            **super().result(),
+            "timeline": [],
+            "delays": self.delays,
+            "sent": self.sent,
+            "backlog": {"records": self.backlog, "first": self.backlog_first, "last": self.backlog_last},
+        }
 
 
 class InProcessPipeline:
@@ -168,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, default=0, help="stop this long after the first event")
     parser.add_argument("--intake-url")
     parser.add_argument("--intake-key")
+    parser.add_argument("--transport", choices=("amqp", "websocket"), default="amqp")
+    parser.add_argument("--custom-endpoint-address")
     args = parser.parse_args(argv)
 
     container = ContainerClient.from_connection_string(args.storage_connection_string, args.container)
@@ -175,7 +196,12 @@ def main(argv: list[str] | None = None) -> int:
         container.create_container()
     store = BlobCheckpointStore.from_connection_string(args.storage_connection_string, args.container)
     client = EventHubConsumerClient.from_connection_string(
-        args.hub_connection_string, args.group, eventhub_name=args.hub, checkpoint_store=store, **processor_options()
+        args.hub_connection_string,
+        args.group,
+        eventhub_name=args.hub,
+        checkpoint_store=store,
+        **processor_options(),
+        **transport_options(args.transport, args.custom_endpoint_address),
     )
     counter = Counter(args.expected)
     if args.kind == "baseline":

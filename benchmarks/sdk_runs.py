@@ -43,6 +43,8 @@ class Contender:
             "--intake-url", stack.fake.intake_url,
             "--intake-key", INTAKE_KEY,
         ]  # fmt: skip
+        for name, value in stack.transport_options().items():
+            self.command += [f"--{name.replace('_', '-')}", value]
         self.process: subprocess.Popen | None = None
         self.started = 0.0
 

@@ -33,3 +33,17 @@ def test_a_cancelled_wait_gives_up_and_reports_it():
     budget.wake()
     waiter.join(5)
     assert outcome == [False] and budget.used == 10
+
+
+def test_the_wait_hook_can_free_the_room_and_the_request_is_granted_without_waiting():
+    # The pipeline's hook sends the partial chunks that hold the room; it runs outside the lock.
+    budget = Budget(10)
+    budget.acquire(8, lambda: False)
+    hooked = []
+
+    def send_what_holds_the_room():
+        hooked.append(budget._cond._is_owned())
+        budget.release(8)
+
+    assert budget.acquire(5, lambda: False, send_what_holds_the_room)
+    assert hooked == [False] and budget.used == 5

@@ -27,7 +27,7 @@ def test_the_quick_benchmark_measures_every_figure_and_prints_the_report(tmp_pat
     )
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
     report = completed.stdout
-    for heading in ("| intake latency |", "Per-record cost:", "Memory with the intake down:", "Delivery delay", "Idle CPU", "Targets:"):
+    for heading in ("| intake latency |", "Per-record cost:", "Memory with the intake down:", "Delivery delay", "backlog in the hub", "Idle CPU", "Targets:"):
         assert heading in report, report
 
     figures = json.loads(figures_path.read_text())
@@ -40,6 +40,10 @@ def test_the_quick_benchmark_measures_every_figure_and_prints_the_report(tmp_pat
     assert figures["micro"]["pipeline_us"] > 0 and figures["sdk_us_per_event"] > 0
     (latency,) = figures["latency"]  # every stamped record's delay, through the module and the bare SDK loop
     assert latency["module"]["records"] > 0 and latency["sdk"]["records"] == latency["module"]["records"]
+    backlog = figures["latency_backlog"]  # a backlog in the hub at start, then a stream: both contenders drain it
+    for contender in ("module", "sdk"):
+        assert backlog[contender]["backlog_records"] == 200 * 5 and backlog[contender]["drain_seconds"] >= 0
+        assert backlog[contender]["after"]["records"] + backlog[contender]["during"]["records"] > 0
     idle = figures["idle"]
     assert idle["standby owned"] == 0 and idle["owner kept its partition"] == 1
     assert idle["sdk standby"] > idle["module standby"]  # the SDK's processor spins while it owns nothing

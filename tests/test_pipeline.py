@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry
 
 from azure_eventhub.decoding import MAX_RECORD_CHARS
 from azure_eventhub.errors import DecodingFailed, PipelineFailed
-from azure_eventhub.messages import Message, MessageBatch, PartitionInfo
+from azure_eventhub.messages import Message, MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.metrics import PipelineMetrics
 from azure_eventhub.pipeline import Pipeline, PipelineSettings
 from tests.fakes import REF, FakeCheckpoints, FakeDeadLetters, FakeIntake, LogRecorder, fresh_metrics
@@ -301,3 +301,69 @@ def test_an_unexpected_error_while_forwarding_has_the_partition_read_again_from_
     pipeline.messages_received(REF, batch(message(0, {"id": 0}), message(1, {"id": 1})), None)
     wait_until(lambda: checkpointed(checkpoints) == 1, 5)
     assert "read again from its checkpoint" in log.texts()
+
+
+def ref_of(partition_id):
+    return PartitionRef(REF.namespace, REF.hub, REF.consumer_group, partition_id)
+
+
+def test_records_waiting_in_a_partial_chunk_count_in_the_in_flight_budget(parts):
+    # Regression: a partition's partial chunk (up to ~9 MiB of records) was outside the budget, so
+    # 32 partitions with the intake down held ~288 MiB beyond it (566 MiB on the wide benchmark).
+    build, _, _, _, _ = parts
+    pipeline = build(chunk_size=1000, linger_seconds=3600)  # the records stay in the partial chunk
+    pipeline.messages_received(REF, batch(message(0, {"id": 0}, {"id": 1})), None)
+    assert len(pipeline.leases()[0].builder._open) == 2
+    assert pipeline.budget_used == len('{"id":0}') + len('{"id":1}')
+
+
+def test_partial_chunks_of_many_partitions_stay_within_the_budget(parts):
+    build, intake, _, _, _ = parts
+    intake.blocked.set()  # the intake hangs: nothing in flight is released
+    record = len('{"id":0}')
+    pipeline = build(chunk_size=1000, linger_seconds=3600, max_in_flight_chars=3 * record)
+    for partition in "123":
+        pipeline.partition_opened(ref_of(partition))
+    for number, partition in enumerate("012"):  # three partial chunks fill the budget
+        pipeline.messages_received(ref_of(partition), batch(message(number, {"id": number})), None)
+    returned = threading.Event()
+    fourth = threading.Thread(
+        target=lambda: (pipeline.messages_received(ref_of("3"), batch(message(3, {"id": 3})), None), returned.set()),
+        daemon=True,
+    )
+    fourth.start()
+    fourth.join(0.5)
+    assert not returned.is_set(), "a fourth partition's record must wait for room"
+    assert pipeline.budget_used == 3 * record
+    intake.blocked.clear()  # the waiting sent the three partial chunks: accepted, they make room
+    wait_until(returned.is_set, 5)
+    wait_until(lambda: sorted(intake.records()) == ['{"id":0}', '{"id":1}', '{"id":2}'], 5)
+    wait_until(lambda: pipeline.budget_used == record, 5)  # the fourth's partial chunk
+
+
+def test_a_full_budget_sends_the_partial_chunks_that_hold_it(parts):
+    # No dead-lock: the waiting partition's own partial chunk holds the room it waits for, and no
+    # linger or catching up would send it for an hour; a full budget sends partial chunks at once.
+    build, intake, _, checkpoints, _ = parts
+    record = len('{"id":0}')
+    pipeline = build(chunk_size=1000, linger_seconds=3600, max_in_flight_chars=record + 1)
+    pipeline.messages_received(REF, batch(message(0, {"id": 0})), None)
+    assert intake.records() == []
+    returned = threading.Event()
+    waiting = threading.Thread(
+        target=lambda: (pipeline.messages_received(REF, batch(message(1, {"id": 1})), None), returned.set()),
+        daemon=True,
+    )
+    waiting.start()
+    wait_until(returned.is_set, 5, message="the callback waits for room its own partial chunk holds")
+    wait_until(lambda: intake.records() == ['{"id":0}'], 5)
+    wait_until(lambda: checkpointed(checkpoints) == 0, 5)
+
+
+def test_a_lost_partition_gives_back_the_room_of_its_partial_chunk(parts):
+    build, _, _, _, _ = parts
+    pipeline = build(chunk_size=1000, linger_seconds=3600)
+    pipeline.messages_received(REF, batch(message(0, {"id": 0})), None)
+    assert pipeline.budget_used == len('{"id":0}')
+    pipeline.partition_closed(REF, "lost")
+    assert pipeline.budget_used == 0

@@ -158,3 +158,43 @@ def test_a_consumer_closed_while_reading_ends_the_pass_quietly():
 )
 def test_message_bytes_counts_the_body(received, size):
     assert message_bytes(received) == size
+
+
+class OpenSocket:
+    """An open connection's socket (websocket-client's WebSocket has the same two methods)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.sets = 0
+
+    def gettimeout(self) -> float:
+        return self.timeout
+
+    def settimeout(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.sets += 1
+
+
+def test_the_open_socket_goes_quiet_after_the_bound_not_after_the_clients_second():
+    # Regression: over WebSockets the client's 1 s socket timeout stayed, so a partition with nothing
+    # to read held the loop 1 s per visit (p99 5.5 s at 10 records/s on 4 partitions).
+    consumer = consumer_with(lambda: None)
+    sock = OpenSocket(timeout=1.0)
+    consumer._handler._connection = SimpleNamespace(_transport=SimpleNamespace(sock=sock))
+    for _ in range(3):
+        receive_pass(consumer, Pacing(10**9, 300), 300, max_wait_time=60, read_seconds=0.05, quiet_seconds=0.02)
+    assert sock.timeout == 0.02 and sock.sets == 1
+    reconnected = OpenSocket(timeout=1.0)  # a reconnection opens a new socket with the client's timeout
+    consumer._handler._connection = SimpleNamespace(_transport=SimpleNamespace(sock=reconnected))
+    receive_pass(consumer, Pacing(10**9, 300), 300, max_wait_time=60, read_seconds=0.05, quiet_seconds=0.02)
+    assert reconnected.timeout == 0.02
+
+
+def test_without_a_quiet_bound_or_an_open_socket_the_clients_timeout_stays():
+    consumer = consumer_with(lambda: None)
+    sock = OpenSocket(timeout=1.0)
+    consumer._handler._connection = SimpleNamespace(_transport=SimpleNamespace(sock=sock))
+    receive_pass(consumer, Pacing(10**9, 300), 300, max_wait_time=60, read_seconds=0.05)
+    assert sock.sets == 0
+    consumer._handler._connection = SimpleNamespace(_transport=SimpleNamespace(sock=None))  # not connected yet
+    receive_pass(consumer, Pacing(10**9, 300), 300, max_wait_time=60, read_seconds=0.05, quiet_seconds=0.02)

@@ -57,6 +57,19 @@ def test_amqp_over_websockets_with_a_custom_endpoint_address(stack):
     assert passed in module.output()
 
 
+def test_amqp_over_websockets_through_a_distant_gateway(stack):
+    # Receive passes end after 20 ms of quiet on the socket (azure_eventhub/receiving.py). Over
+    # WebSockets that timeout is set on the open socket: as the client's socket_timeout option,
+    # websocket-client would apply it to the connection's opening too (TCP connect, TLS, HTTP
+    # upgrade), and a gateway whose answers take longer than 20 ms could not be reached at all.
+    with FirstBytesListener(forward_to=("127.0.0.1", stack.emulator.port), delay=0.05) as gateway:
+        ids = stack.spread_records(8, partitions=4)
+        stack.module(transport="websocket", custom_endpoint_address=f"sb://127.0.0.1:{gateway.port}")
+        stack.wait_delivered(ids, timeout=90)
+        connections = gateway.received
+    assert connections and all(first.startswith(b"GET /$servicebus/websocket") for first in connections), connections
+
+
 def test_a_china_tenant_behind_a_proxy_with_credentials(stack):
     redirects = {
         f"{CHINA_NAMESPACE}:80": ("127.0.0.1", stack.emulator.port),  # ws:// (no TLS locally), port dropped

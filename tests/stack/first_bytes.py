@@ -1,5 +1,6 @@
 """A TCP listener that records the first bytes each connection sends, then closes it, or relays the
-connection to ``forward_to`` (a gateway in front of the emulator).
+connection to ``forward_to`` (a gateway in front of the emulator), holding each relayed chunk
+``delay`` seconds (a distant gateway: every round trip takes twice that longer).
 
 Tells which protocol a client speaks to an address: raw AMQP starts with the protocol header
 (`AMQP` and 4 bytes), AMQP over WebSockets with an HTTP upgrade (`GET /$servicebus/websocket`).
@@ -10,6 +11,7 @@ from __future__ import annotations
 import selectors
 import socket
 import threading
+import time
 from types import TracebackType
 
 from tests.stack.waiting import wait_until
@@ -17,10 +19,16 @@ from tests.stack.waiting import wait_until
 
 class FirstBytesListener:
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, size: int = 64, forward_to: tuple[str, int] | None = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        size: int = 64,
+        forward_to: tuple[str, int] | None = None,
+        delay: float = 0.0,
     ) -> None:
         self._size = size
         self._forward_to = forward_to
+        self._delay = delay
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))  # raises OSError when the port is taken or privileged
@@ -88,6 +96,7 @@ class FirstBytesListener:
             except OSError:
                 return
             with upstream, selectors.DefaultSelector() as selector:
+                time.sleep(self._delay)  # the relay's latency (0 unless asked): not a wait for a condition
                 upstream.sendall(data)
                 connection.settimeout(None)
                 upstream.settimeout(None)
@@ -99,6 +108,7 @@ class FirstBytesListener:
                             chunk = key.fileobj.recv(65536)
                             if not chunk:
                                 return
+                            time.sleep(self._delay)
                             key.data.sendall(chunk)
                         except OSError:
                             return
