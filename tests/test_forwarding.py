@@ -166,6 +166,12 @@ def breaker_forwarder(intake, workers=2, verdict_seconds=30.0, backoff=lambda at
     return forwarder, dead_letters, log, breaker, budget
 
 
+def submit(forwarder, budget, lease, chunk):
+    """As the pipeline does: the chunk's records take their room in the budget, then the chunk goes."""
+    assert budget.acquire(chunk.chars, lambda: False)
+    forwarder.submit_chunk(lease, chunk)
+
+
 def chunks_of(lease, texts, size):
     return ChunkBuilder(max_records=size).add_run(texts, tracked(lease, len(texts)))
 
@@ -177,7 +183,7 @@ def test_three_chunks_refused_record_by_record_open_the_breaker_and_nothing_is_d
     lease = Lease(REF, 10, 1000)
     texts = [f"r{number}" for number in range(20)]
     for chunk in chunks_of(lease, texts, 4):
-        forwarder.submit_chunk(lease, chunk)
+        submit(forwarder, budget, lease, chunk)
 
     wait_until(lambda: breaker.is_open, 5, message="the breaker did not open")
     wait_until(lambda: len(intake.requests) >= 60, 10, message="chunks not retried while open")
@@ -206,10 +212,10 @@ def test_while_open_chunks_are_retried_whole_with_a_growing_backoff():
         attempts.append(attempt)
         return 0.05 * attempt
 
-    forwarder, dead_letters, _, breaker, _ = breaker_forwarder(intake, backoff=backoff)
+    forwarder, dead_letters, _, breaker, budget = breaker_forwarder(intake, backoff=backoff)
     lease = Lease(REF, 10, 1000)
     for chunk in chunks_of(lease, [f"r{number}" for number in range(12)], 4):
-        forwarder.submit_chunk(lease, chunk)
+        submit(forwarder, budget, lease, chunk)
     wait_until(lambda: breaker.is_open, 5, message="the breaker did not open")
     sent_at_opening = len(intake.requests)
     threading.Event().wait(1.0)  # the outage goes on: count what is sent meanwhile
@@ -230,12 +236,12 @@ def test_a_probe_that_gets_an_acceptance_closes_the_breaker_and_the_held_records
     lease = Lease(REF, 10, 1000)
     bad = [f"BAD{number}" for number in range(12)]
     for chunk in chunks_of(lease, bad, 4):  # a burst of bad records: 3 chunks refused record by record
-        forwarder.submit_chunk(lease, chunk)
+        submit(forwarder, budget, lease, chunk)
     wait_until(lambda: breaker.is_open, 5, message="the breaker did not open")
     assert dead_letters.written == {}  # held: an outage looks the same so far
 
     mixed = ["BAD12", "g13", "g14", "g15"]  # sent whole while open: refused, split as a probe
-    forwarder.submit_chunk(lease, chunks_of(lease, mixed, 4)[0])
+    submit(forwarder, budget, lease, chunks_of(lease, mixed, 4)[0])
     assert forwarder.drain(10)
 
     assert not breaker.is_open
@@ -255,7 +261,7 @@ def test_real_bad_data_among_good_records_is_dead_lettered_and_never_stalls_the_
     texts += ["BAD48", "g49", "g50", "g51", "g52", "BAD53", "g54", "g55"]  # bad first, bad last
     texts += [f"g{number}" for number in range(56, 64)]
     for chunk in chunks_of(lease, texts, 4):
-        forwarder.submit_chunk(lease, chunk)
+        submit(forwarder, budget, lease, chunk)
     assert forwarder.drain(20)
 
     good = [text for text in texts if not text.startswith("BAD")]
@@ -268,10 +274,10 @@ def test_real_bad_data_among_good_records_is_dead_lettered_and_never_stalls_the_
 
 def test_a_record_refused_on_its_own_with_nothing_else_sent_is_dead_lettered_after_the_verdict_window():
     intake = FakeIntake(refuse="BAD")
-    forwarder, dead_letters, _, breaker, _ = breaker_forwarder(intake, verdict_seconds=0.5)
+    forwarder, dead_letters, _, breaker, budget = breaker_forwarder(intake, verdict_seconds=0.5)
     lease = Lease(REF, 10, 1000)
     began = time.monotonic()
-    forwarder.submit_chunk(lease, chunk_of(lease, ["BAD0"]))
+    submit(forwarder, budget, lease, chunk_of(lease, ["BAD0"]))
     wait_until(lambda: dead_letters.written, 5, message="never dead-lettered")
     waited = time.monotonic() - began
     assert forwarder.drain(5)
@@ -282,9 +288,9 @@ def test_a_record_refused_on_its_own_with_nothing_else_sent_is_dead_lettered_aft
 def test_a_chunk_refused_record_by_record_in_a_short_outage_is_delivered_when_the_intake_accepts_again():
     intake = FakeIntake()
     intake.refuse_all = True
-    forwarder, dead_letters, _, breaker, _ = breaker_forwarder(intake, verdict_seconds=30.0)
+    forwarder, dead_letters, _, breaker, budget = breaker_forwarder(intake, verdict_seconds=30.0)
     lease = Lease(REF, 10, 1000)
-    forwarder.submit_chunk(lease, chunk_of(lease, ["a", "b", "c"]))
+    submit(forwarder, budget, lease, chunk_of(lease, ["a", "b", "c"]))
     wait_until(lambda: len(intake.requests) >= 8, 5, message="not retried")  # 5 for the split, then whole
     assert not breaker.is_open  # one chunk: not yet an outage, but nothing proves the records bad
     intake.refuse_all = False
@@ -298,7 +304,7 @@ def test_stop_abandons_held_chunks_and_gives_their_budget_back():
     intake.refuse_all = True
     forwarder, _, _, _, budget = breaker_forwarder(intake, backoff=lambda attempt: 30.0)
     lease = Lease(REF, 10, 1000)
-    forwarder.submit_chunk(lease, chunk_of(lease, ["a", "b"]))
+    submit(forwarder, budget, lease, chunk_of(lease, ["a", "b"]))
     wait_until(lambda: len(intake.requests) >= 3, 5, message="not split")
     wait_until(lambda: forwarder.held == 1, 5, message="not held")
     forwarder.stop()
