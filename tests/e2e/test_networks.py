@@ -70,6 +70,12 @@ def test_amqp_over_websockets_through_a_distant_gateway(stack):
     assert connections and all(first.startswith(b"GET /$servicebus/websocket") for first in connections), connections
 
 
+def checkpoint_blobs(stack) -> list[str]:
+    """The checkpoints named after the China namespace."""
+    blobs = stack.container_client().list_blobs(name_starts_with=CHINA_NAMESPACE)
+    return [blob.name for blob in blobs if "/checkpoint/" in blob.name]
+
+
 def test_a_china_tenant_behind_a_proxy_with_credentials(stack):
     redirects = {
         f"{CHINA_NAMESPACE}:80": ("127.0.0.1", stack.emulator.port),  # ws:// (no TLS locally), port dropped
@@ -85,6 +91,8 @@ def test_a_china_tenant_behind_a_proxy_with_credentials(stack):
             transport="websocket",  # a proxy carries AMQP over WebSockets only: amqp is refused
         )
         stack.wait_delivered(ids, timeout=90)
+        # Checkpoints go through the proxy too (every 5 s): it stays up until one is written.
+        wait_until(lambda: checkpoint_blobs(stack), 30, message="no checkpoint under the China namespace")
         requests = proxy.requests
     logged(
         stack,
@@ -97,11 +105,6 @@ def test_a_china_tenant_behind_a_proxy_with_credentials(stack):
     assert any(request.method == "POST" and request.target == intake for request in requests)
     messages = logged(stack, "Self-check: passed: intake server")
     assert "but the storage account is in" not in messages  # both in Azure China
-    def checkpoint_blobs() -> list[str]:  # checkpoints named after the China namespace (every 5 s)
-        blobs = stack.container_client().list_blobs(name_starts_with=CHINA_NAMESPACE)
-        return [blob.name for blob in blobs if "/checkpoint/" in blob.name]
-
-    wait_until(checkpoint_blobs, 30, message="no checkpoint under the China namespace")
 
 
 def test_a_hub_and_a_storage_account_in_different_clouds_are_warned_about(stack):
