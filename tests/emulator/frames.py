@@ -2,7 +2,7 @@
 
 Every outgoing performative carries its full field count, trailing nulls included: the SDK's
 `_pyamqp` indexes performative fields by position and fails with "list index out of range" on a
-(legal) shortened list. See /work/shared/EVENTHUBS-PROTOCOL.md section 1.2.
+shortened list, which AMQP 1.0 allows (part 1, Types: a composite value may omit its trailing null fields).
 """
 
 import struct
