@@ -8,6 +8,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from demo.dashboard import RateMeter, Screen, ticks
 from demo.layout import clip, counts_lines, elapsed, fit, log_entry
@@ -56,21 +57,13 @@ def _run(stack: LocalStack, stop: threading.Event, duration: float | None, rate:
                 break
             latest = read_figures(module.metrics(timeout=0.5))
             figures = latest if latest.answered else figures  # a missed scrape does not reset the counts
-            delivered, by_category, samples = stack.tally.snapshot()
-            per_second = meter.add(delivered)
+            tally = stack.tally.snapshot()
+            per_second = meter.add(tally[0])
             logs = stack.platform_fake.recorder.logs()
             if plain is not None:
-                plain.update(seconds, lambda: _progress(stream, figures, delivered, per_second, seconds), logs)
+                plain.update(seconds, lambda: _progress(stream, figures, tally[0], per_second, seconds), logs)
             else:
-                width, height = screen.size()
-                head = _head(screen, stream, figures, delivered, per_second, seconds)
-                optional = [
-                    ["", screen.bold("Records delivered, by category"), *counts_lines(by_category, width)],
-                    ["", screen.bold("Latest records delivered (truncated)")]
-                    + [clip(f"  [{category_of(record)}] {' '.join(record.split())}", width) for record in samples],
-                ]
-                log_head = ["", screen.bold("Module log (logs URL)")]
-                screen.draw(fit(head, optional, log_head, [log_entry(entry) for entry in logs], width, height))
+                screen.draw(_frame(screen, stream, figures, tally, per_second, seconds, logs))
     finally:
         screen.close()
         print("Stopping: the stream, the module (SIGTERM), then the stack...", flush=True)
@@ -91,6 +84,27 @@ def _let_module_catch_up(stack: LocalStack, produced: int, timeout: float = 10.0
     deadline = time.monotonic() + timeout
     while stack.tally.snapshot()[0] < produced and time.monotonic() < deadline and stack.module.running:
         time.sleep(0.2)
+
+
+def _frame(
+    screen: Screen,
+    stream: Stream,
+    figures: ModuleFigures,
+    tally: tuple[int, dict[str, int], list[str]],
+    per_second: float,
+    seconds: float,
+    logs: list[dict[str, Any]],
+) -> list[str]:
+    width, height = screen.size()
+    delivered, by_category, samples = tally
+    optional = [
+        ["", screen.bold("Records delivered, by category"), *counts_lines(by_category, width)],
+        ["", screen.bold("Latest records delivered (truncated)")]
+        + [clip(f"  [{category_of(record)}] {' '.join(record.split())}", width) for record in samples],
+    ]
+    log_head = ["", screen.bold("Module log (logs URL)")]
+    head = _head(screen, stream, figures, delivered, per_second, seconds)
+    return fit(head, optional, log_head, [log_entry(entry) for entry in logs], width, height)
 
 
 def _head(
