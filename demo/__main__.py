@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="bash scripts/demo.sh",
         description="Without a file: a local Event Hubs stack, a realistic log stream, the trigger, and what "
         "reaches the intake, live. With a file: the trigger against a real Event Hub and intake.",
+        epilog="Exit status: 0 when records went through; 1 on a problem (the self-check failed, nothing was "
+        "delivered, the module exited); 2 when the configuration file cannot be used.",
     )
     parser.add_argument(
         "config", nargs="?", type=Path, help="a JSON object of the trigger's arguments (hub_connection_string, ...)"

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-from demo.dashboard import RateMeter, Screen, category_lines, elapsed, log_lines, ticks
-from demo.metrics import read_figures
+from demo.dashboard import RateMeter, Screen, ticks
+from demo.layout import clip, counts_lines, elapsed, fit, log_entry
+from demo.metrics import ModuleFigures, read_figures
+from demo.progress import PlainProgress, progress_line
 from demo.stack import CONSUMER_GROUP, HUB, PARTITIONS, LocalStack
 from demo.stream import Stream
 from demo.tally import category_of
@@ -26,10 +30,12 @@ def run(stop: threading.Event, duration: float | None, rate: float) -> int:
 
 def _run(stack: LocalStack, stop: threading.Event, duration: float | None, rate: float) -> int:
     screen = Screen()
+    plain = None if screen.tty else PlainProgress(sys.stdout)
     stream: Stream | None = None
     problem: str | None = None
     seconds = 0.0
     module_exit: float | None = None
+    figures = ModuleFigures()
     print("Starting the local stack: Event Hubs emulator, Azurite, platform fake, module...", flush=True)
     try:
         stack.start()
@@ -49,7 +55,15 @@ def _run(stack: LocalStack, stop: threading.Event, duration: float | None, rate:
             if not module.running:
                 problem = f"the module exited with {module.returncode}:\n{_tail(stack)}"
                 break
-            screen.draw(_frame(screen, stack, stream, meter, seconds))
+            latest = read_figures(module.metrics(timeout=0.5))
+            figures = latest if latest.answered else figures  # a missed scrape does not reset the counts
+            tally = stack.tally.snapshot()
+            per_second = meter.add(tally[0])
+            logs = stack.platform_fake.recorder.logs()
+            if plain is not None:
+                plain.update(seconds, lambda: _progress(stream, figures, tally[0], per_second, seconds), logs)
+            else:
+                screen.draw(_frame(screen, stream, figures, tally, per_second, seconds, logs))
     finally:
         screen.close()
         print("Stopping: the stream, the module (SIGTERM), then the stack...", flush=True)
@@ -61,7 +75,7 @@ def _run(stack: LocalStack, stop: threading.Event, duration: float | None, rate:
             module_exit = stack.stop()
         except ModuleDidNotExit:
             problem = problem or f"the module did not exit within 20 s of SIGTERM (killed):\n{_tail(stack)}"
-    return _summary(stack, stream, seconds, module_exit, problem)
+    return _summary(stack, stream, figures, seconds, module_exit, problem)
 
 
 def _let_module_catch_up(stack: LocalStack, produced: int, timeout: float = 10.0) -> None:
@@ -72,32 +86,64 @@ def _let_module_catch_up(stack: LocalStack, produced: int, timeout: float = 10.0
         time.sleep(0.2)
 
 
-def _frame(screen: Screen, stack: LocalStack, stream: Stream, meter: RateMeter, seconds: float) -> list[str]:
-    delivered, by_category, latest = stack.tally.snapshot()
-    per_second = meter.add(delivered)
-    module = stack.module
-    figures = read_figures(module.metrics(timeout=0.5)) if module else None
+def _frame(
+    screen: Screen,
+    stream: Stream,
+    figures: ModuleFigures,
+    tally: tuple[int, dict[str, int], list[str]],
+    per_second: float,
+    seconds: float,
+    logs: list[dict[str, Any]],
+) -> list[str]:
+    width, height = screen.size()
+    delivered, by_category, samples = tally
+    optional = [
+        ["", screen.bold("Records delivered, by category"), *counts_lines(by_category, width)],
+        ["", screen.bold("Latest records delivered (truncated)")]
+        + [clip(f"  [{category_of(record)}] {' '.join(record.split())}", width) for record in samples],
+    ]
+    log_head = ["", screen.bold("Module log (logs URL)")]
+    head = _head(screen, stream, figures, delivered, per_second, seconds)
+    return fit(head, optional, log_head, [log_entry(entry) for entry in logs], width, height)
+
+
+def _head(
+    screen: Screen, stream: Stream, figures: ModuleFigures, delivered: int, per_second: float, seconds: float
+) -> list[str]:
     lines = [
         screen.bold("Azure Event Hubs -> Sekoia.io intake: local demo") + f"   {elapsed(seconds)}   (Ctrl-C stops)",
-        f"Hub {HUB} ({PARTITIONS} partitions, consumer group {CONSUMER_GROUP}) on the local emulator; "
-        f"intake: the local platform fake",
+        f"Local stack: hub {HUB}, {PARTITIONS} partitions, consumer group {CONSUMER_GROUP}",
         "",
-        f"Produced   {stream.records} records in {stream.messages} messages, plus {stream.heartbeats} heartbeat "
-        f"messages (target {stream.rate:g} records/s)",
+        f"Produced   {stream.records} records ({stream.messages} messages, {stream.heartbeats} heartbeats), "
+        f"target {stream.rate:g}/s",
         f"Delivered  {delivered} records, {per_second:.1f} records/s",
     ]
-    if figures and figures.answered:
-        lines.append(
+    if figures.answered:
+        lines += [
             f"Module     {figures.partitions_owned:.0f} partitions owned, {figures.messages_received:.0f} messages "
-            f"received, lag {figures.lag_events:.0f} events / {figures.lag_seconds:.1f} s"
-        )
+            f"received, lag {figures.lag_events:.0f} events / {figures.lag_seconds:.1f} s",
+            f"Errors     {figures.errors_text()}",
+        ]
+    else:
+        lines.append("Module     starting (its metrics port does not answer yet)")
     if stream.failed_sends:
         lines.append(f"Producer   {stream.failed_sends} failed sends, last: {stream.last_error}")
-    lines += ["", screen.bold("Records delivered, by category"), *category_lines(by_category)]
-    lines += ["", screen.bold("Latest records delivered (truncated)")]
-    lines += [f"  [{category_of(record)}] {' '.join(record.split())}" for record in latest] or ["  (nothing yet)"]
-    lines += ["", screen.bold("Module log (logs URL)"), *log_lines(stack.platform_fake.recorder.logs(), 8)]
     return lines
+
+
+def _progress(stream: Stream, figures: ModuleFigures, delivered: int, per_second: float, seconds: float) -> str:
+    parts = [f"delivered {delivered} records ({per_second:.1f}/s)", f"produced {stream.records}"]
+    if figures.answered:
+        parts += [
+            f"{figures.partitions_owned:.0f} partitions owned, lag {figures.lag_events:.0f} events / "
+            f"{figures.lag_seconds:.1f} s",
+            figures.errors_text(),
+        ]
+    else:
+        parts.append("the module's metrics port does not answer yet")
+    if stream.failed_sends:
+        parts.append(f"producer: {stream.failed_sends} failed sends, last: {stream.last_error}")
+    return progress_line(seconds, parts)
 
 
 def _tail(stack: LocalStack) -> str:
@@ -108,7 +154,12 @@ def _tail(stack: LocalStack) -> str:
 
 
 def _summary(
-    stack: LocalStack, stream: Stream | None, seconds: float, module_exit: float | None, problem: str | None
+    stack: LocalStack,
+    stream: Stream | None,
+    figures: ModuleFigures,
+    seconds: float,
+    module_exit: float | None,
+    problem: str | None,
 ) -> int:
     delivered, by_category, _ = stack.tally.snapshot()
     produced = stream.records if stream else 0
@@ -116,6 +167,7 @@ def _summary(
         f"Summary: produced {produced} records ({stream.messages if stream else 0} messages, plus "
         f"{stream.heartbeats if stream else 0} heartbeat messages) in {seconds:.1f} s; "
         f"delivered {delivered} records to the local intake"
+        + (f"; the module counted {figures.errors_text()}" if figures.answered else "")
         + (f"; the module stopped {module_exit:.1f} s after SIGTERM" if module_exit is not None else "")
         + "; everything the demo started is stopped."
     )

@@ -1,17 +1,24 @@
 """The demo against a real Event Hub and intake: the module run from a configuration file, its log
 lines and its metrics shown live. No local stack and no producer; the platform fake only serves the
-module's secrets URL and logs URL, as the platform does. Every line shown is redacted."""
+module's secrets URL and logs URL, as the platform does. Every line shown is redacted.
+
+The trigger checks its settings and services again and again until they work (a setting fixed in
+Azure is picked up without a restart); a user at a command line expects an answer instead, so the
+demo stops at the first failed self-check, shows its findings in full, and exits non-zero."""
 
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
-from demo.dashboard import RateMeter, Screen, elapsed, log_lines, ticks
+from demo.dashboard import RateMeter, Screen, ticks
+from demo.layout import elapsed, fit, log_entry, wrap
 from demo.metrics import ModuleFigures, read_figures
+from demo.progress import PlainProgress, progress_line
 from tests.stack.module_process import ModuleDidNotExit, ModuleProcess, with_placeholders
 from tests.stack.paths import STACK_STATE
 from tests.stack.platform_fake import PlatformFake
@@ -31,6 +38,7 @@ EXAMPLE = (
 
 
 TRIGGER_LOGGER = " - consume_eventhub_messages - "
+SELF_CHECK_FAILED = "Self-check failed"  # the trigger's line after a run of the checks with a fatal finding
 
 
 class DemoConfigError(Exception):
@@ -74,6 +82,20 @@ def run(path: Path, stop: threading.Event, duration: float | None) -> int:
         return _watch(module, platform, settings, stop, duration)
 
 
+def failed_self_check(logs: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """None while no self-check has failed; else the warnings and errors logged before the first
+    failure, which say what to fix (possibly none, if the logs URL lost them)."""
+    for index, entry in enumerate(logs):
+        if str(entry.get("message", "")).startswith(SELF_CHECK_FAILED):
+            return [
+                earlier
+                for earlier in logs[:index]
+                if str(earlier.get("message", "")).startswith("Self-check:")
+                and str(earlier.get("level", "")).lower() in ("warning", "error")
+            ]
+    return None
+
+
 def _watch(
     module: ModuleProcess,
     platform: PlatformFake,
@@ -82,7 +104,9 @@ def _watch(
     duration: float | None,
 ) -> int:
     screen, meter = Screen(), RateMeter()
+    plain = None if screen.tty else PlainProgress(sys.stdout, redact=settings.redact)
     figures, seconds, problem, module_exit = ModuleFigures(), 0.0, None, None
+    findings: list[dict[str, Any]] | None = None
     module.start()
     print(
         f"Started: module pid {module.pid} (metrics http://127.0.0.1:{module.metrics_port}/metrics), "
@@ -96,8 +120,16 @@ def _watch(
                 break
             latest = read_figures(module.metrics(timeout=0.5))
             figures = latest if latest.answered else figures  # a missed scrape does not reset the counts
-            lines = _frame(screen, module, platform, settings, figures, meter.add(figures.records_forwarded), seconds)
-            screen.draw([settings.redact(line) for line in lines])
+            per_second = meter.add(figures.records_forwarded)
+            logs = platform.recorder.logs()
+            if plain is not None:
+                plain.update(seconds, lambda: _progress(figures, per_second, seconds), logs)
+            else:
+                lines = _frame(screen, module, settings, figures, per_second, seconds, logs)
+                screen.draw([settings.redact(line) for line in lines])
+            findings = failed_self_check(logs)
+            if findings is not None:
+                break
     finally:
         screen.close()
         print("Stopping the module (SIGTERM)...", flush=True)
@@ -107,45 +139,76 @@ def _watch(
             problem = problem or "the module did not exit within 20 s of SIGTERM (killed)"
     if problem:
         problem += "; its last output:\n" + settings.redact(module.output()[-3000:])
+    if findings is not None:
+        _print_findings(screen, settings, findings)
+        problem = problem or (
+            "the self-check failed (above). The trigger would check again, slowly, until it passes; the demo "
+            "stops at the first failure. Fix the configuration file, or the Azure side it names, and run it again."
+        )
     return _summary(figures, seconds, module_exit, problem)
+
+
+def _print_findings(screen: Screen, settings: ValidatedSettings, findings: list[dict[str, Any]]) -> None:
+    """The self-check's findings in full: wrapped to the terminal, on one line each in a file."""
+    width = screen.size()[0] if screen.tty else sys.maxsize
+    print("The self-check's findings:")
+    for entry in findings or [{"message": "(none reached the logs URL: see the module's output above)"}]:
+        for line in wrap(f"  {log_entry(entry)}", width):
+            print(settings.redact(line))
 
 
 def _frame(
     screen: Screen,
-    module: ModuleProcess,
-    platform: PlatformFake,
+    module: ModuleProcess,  # its output: what libraries print besides the log
     settings: ValidatedSettings,
     figures: ModuleFigures,
     per_second: float,
     seconds: float,
+    logs: list[dict[str, Any]],
 ) -> list[str]:
-    lines = [
+    width, height = screen.size()
+    head = [
         screen.bold("Azure Event Hubs -> Sekoia.io intake") + f"   {elapsed(seconds)}   (Ctrl-C stops)",
         f"Hub {settings.hub_name} of {settings.hub_namespace}, consumer group {settings.hub_consumer_group}; "
         f"checkpoints in container {settings.storage_container_name}; intake {settings.intake_server}",
         "",
     ]
     if figures.answered:
-        lines += [
+        head += [
             f"Forwarded  {figures.records_forwarded:.0f} records, {per_second:.1f} records/s",
-            f"Module     pid {module.pid}: {figures.partitions_owned:.0f} partitions owned, "
+            f"Module     {figures.partitions_owned:.0f} partitions owned, "
             f"{figures.messages_received:.0f} messages received, lag {figures.lag_events:.0f} events / "
             f"{figures.lag_seconds:.1f} s",
+            f"Errors     {figures.errors_text()}",
         ]
     else:
-        lines.append(f"Module     pid {module.pid}: starting (its metrics port does not answer yet)")
-    lines += ["", screen.bold("Module log (logs URL)"), *log_lines(platform.recorder.logs(), 8)]
-    # The trigger's own log lines are above already; its output adds what libraries print (warnings,
-    # tracebacks).
-    output = [line for line in module.output().splitlines() if line.strip() and TRIGGER_LOGGER not in line][-8:]
-    lines += ["", screen.bold("Module output (other than the log lines)")]
-    lines += [f"  {line}" for line in output] or ["  (nothing)"]
-    return lines
+        head.append("Module     starting (its metrics port does not answer yet)")
+    # The trigger's own log lines are in the log already; its output adds what libraries print
+    # (warnings, tracebacks).
+    output = [line for line in module.output().splitlines() if line.strip() and TRIGGER_LOGGER not in line][-6:]
+    optional = [["", screen.bold("Module output (other than the log lines)"), *(f"  {line}" for line in output)]]
+    log_head = ["", screen.bold("Module log (logs URL)")]
+    return fit(head, optional if output else [], log_head, [log_entry(entry) for entry in logs], width, height)
+
+
+def _progress(figures: ModuleFigures, per_second: float, seconds: float) -> str:
+    if not figures.answered:
+        return progress_line(seconds, ["the module's metrics port does not answer yet"])
+    return progress_line(
+        seconds,
+        [
+            f"forwarded {figures.records_forwarded:.0f} records ({per_second:.1f}/s)",
+            f"{figures.partitions_owned:.0f} partitions owned, {figures.messages_received:.0f} messages received, "
+            f"lag {figures.lag_events:.0f} events / {figures.lag_seconds:.1f} s",
+            figures.errors_text(),
+        ],
+    )
 
 
 def _summary(figures: ModuleFigures, seconds: float, module_exit: float | None, problem: str | None) -> int:
     print(
         f"Summary: the module forwarded at least {figures.records_forwarded:.0f} records in {seconds:.1f} s"
+        + (f", {figures.errors_text()}" if figures.answered else "")
         + (f"; it stopped {module_exit:.1f} s after SIGTERM." if module_exit is not None else ".")
     )
     if problem:

@@ -20,6 +20,7 @@ from demo.stack import HUB, LocalStack
 from demo.stream import Stream
 from demo.tally import category_of
 from tests.stack.paths import REPO_ROOT
+from tests.stack.ports import free_port
 from tests.stack.secrets_scan import find_secrets
 from tests.stack.waiting import wait_until
 
@@ -58,8 +59,10 @@ class Demo:
         return {name: int(pid) for name, pid in re.findall(r"(\w+) pid (\d+)", started)}
 
     def delivered_rates(self) -> list[float]:
+        """The rates of the progress lines (the output is a file, not a terminal)."""
         return [
-            float(rate) for rate in re.findall(r"^Delivered +\d+ records, ([\d.]+) records/s", self.output(), re.M)
+            float(rate)
+            for rate in re.findall(r"^\[\d\d:\d\d\] delivered \d+ records \(([\d.]+)/s\)", self.output(), re.M)
         ]
 
     def wait(self, timeout: float) -> int:
@@ -147,10 +150,13 @@ def test_the_demo_streams_logs_through_the_trigger_and_stops_everything_it_start
     assert returncode == 0, output[-4000:]
     rates = demo.delivered_rates()
     assert max(rates) > 0, output[-4000:]
+    # Not a terminal: a progress line every 5 s, no screen redrawn, and a healthy run says so.
+    assert 3 <= len(rates) <= 5 and "\x1b[" not in output, output[-4000:]
+    assert "; 0 errors: 0 chunks refused, 0 retried, 0 records dead-lettered" in output, output[-4000:]
     assert O365_AND_AZURE_CATEGORIES <= set(delivered_by_category(output))
     assert_all_gone(demo.pids())
     figures = summary(output)
-    print(f"\n[figures] demo --duration 25: {figures}, peak {max(rates):.0f} records/s, frames {len(rates)}")
+    print(f"\n[figures] demo --duration 25: {figures}, peak {max(rates):.0f} records/s, progress lines {len(rates)}")
     assert figures["delivered"] > 0
 
 
@@ -213,6 +219,38 @@ def test_the_config_file_mode_refuses_a_bad_file_naming_the_problem(tmp_path, co
     assert not find_secrets({"demo output": completed.stdout + completed.stderr}, [secret, "c3RvcmFnZS1rZXk="])
 
 
+def test_the_config_file_mode_stops_with_the_advice_in_full_after_the_first_failed_self_check(tmp_path):
+    """The trigger checks again and again until its services answer; the demo, a command, stops."""
+    closed_port = free_port()  # nothing listens there: every connection is refused at once
+    hub_key, storage_key = "c2VjcmV0LWtleQ==", "c3RvcmFnZS1rZXk="
+    configuration = {
+        "hub_connection_string": f"Endpoint=sb://127.0.0.1:{closed_port}/;SharedAccessKeyName=listen;"
+        f"SharedAccessKey={hub_key}",
+        "hub_name": "o365-event",
+        "storage_connection_string": f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+        f"AccountKey={storage_key};BlobEndpoint=http://127.0.0.1:{closed_port}/devstoreaccount1;",
+        "storage_container_name": "eventhub-checkpoints",
+        "intake_key": "an-intake-key",
+        "intake_server": f"http://127.0.0.1:{closed_port}",
+    }
+    (tmp_path / "my-config.json").write_text(json.dumps(configuration))
+    demo = Demo(tmp_path, str(tmp_path / "my-config.json"), "--duration", "300")
+    try:
+        returncode = demo.wait(timeout=120)
+    finally:
+        if demo.process.poll() is None:
+            demo.kill()
+    output = demo.output()
+    assert returncode == 1, output[-4000:]
+    assert re.search(r"^Problem: the self-check failed \(above\)\.", output, re.M), output[-4000:]
+    # The findings in full, on one line each (not a terminal): the field, what failed, the fix.
+    findings = output[output.index("The self-check's findings:") :]
+    hub = re.search(r"^  \S+ ERROR +Self-check: Hub Connection String: cannot connect .* Fix: .*\S$", findings, re.M)
+    assert hub and "Networking" in hub.group(0), findings
+    assert not alive(demo.pids()["module"])
+    assert not find_secrets({"demo output": output}, [hub_key, storage_key, "an-intake-key"])
+
+
 @pytest.mark.slow
 def test_the_config_file_mode_runs_the_trigger_and_shows_its_figures_without_a_secret(tmp_path):
     """A hub, storage and intake that are not the demo's own: the local stack started here."""
@@ -243,7 +281,7 @@ def test_the_config_file_mode_runs_the_trigger_and_shows_its_figures_without_a_s
     assert returncode == 0, output[-4000:]
     forwarded = re.search(r"^Summary: the module forwarded at least (\d+) records", output, re.M)
     assert forwarded and int(forwarded.group(1)) > 0, output[-4000:]
-    assert re.search(r"^Module +pid \d+: 4 partitions owned", output, re.M), output[-4000:]
+    assert re.search(r"^\[\d\d:\d\d\] forwarded \d+ records .*; 4 partitions owned, ", output, re.M), output[-4000:]
     assert not alive(demo.pids()["module"])
     secrets = [value for name, value in configuration.items() if name.endswith(("connection_string", "key"))]
     assert not find_secrets({"demo output": output}, secrets)
