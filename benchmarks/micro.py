@@ -26,11 +26,11 @@ from azure.eventhub import EventData
 from azure.eventhub._pyamqp.message import Message as AmqpMessage
 from prometheus_client import CollectorRegistry
 
-from azure_eventhub.batch_decoding import decode_batch
-from azure_eventhub.events import to_batch
-from azure_eventhub.messages import MessageBatch, PartitionRef
-from azure_eventhub.metrics import PipelineMetrics
-from azure_eventhub.pipeline import Pipeline, PipelineSettings
+from azure_eventhub.decoding.batch import decode_batch
+from azure_eventhub.hub.event_data import to_batch
+from azure_eventhub.core.messages import MessageBatch, PartitionRef
+from azure_eventhub.core.metrics import PipelineMetrics
+from azure_eventhub.delivery.pipeline import Pipeline, PipelineSettings
 from benchmarks.client_settings import CHUNK_SIZE, MAX_BATCH_SIZE
 from benchmarks.payload import body
 

@@ -23,21 +23,21 @@ from sekoia_automation.connector import Connector
 from sekoia_automation.constants import CHUNK_BYTES_MAX_SIZE
 from sekoia_automation.trigger import Trigger
 
-from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings
-from azure_eventhub.hub_probe import HubProbe
-from azure_eventhub.errors import ReceiverExited
-from azure_eventhub.log_redaction import install_log_redaction, install_sentry_redaction
-from azure_eventhub.messages import PartitionRef
-from azure_eventhub.metrics import PipelineMetrics
-from azure_eventhub.partition_router import PartitionRouter
-from azure_eventhub.pipeline import Pipeline, PipelineSettings
-from azure_eventhub.receiver_health import BOUND_SECONDS, ReceiverHealth
-from azure_eventhub.receiver_process import HANDED_OVER, ReceiverProcess
-from azure_eventhub.redaction import REDACTOR
-from azure_eventhub.advice import Target, describe_receive_error, warning
-from azure_eventhub.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
+from azure_eventhub.hub.consumer import EventHubReceiver, ReceiverSettings
+from azure_eventhub.hub.probe import HubProbe
+from azure_eventhub.core.errors import ReceiverExited
+from azure_eventhub.core.log_redaction import install_log_redaction, install_sentry_redaction
+from azure_eventhub.core.messages import PartitionRef
+from azure_eventhub.core.metrics import PipelineMetrics
+from azure_eventhub.hub.partition_router import PartitionRouter
+from azure_eventhub.delivery.pipeline import Pipeline, PipelineSettings
+from azure_eventhub.hub.receiver_health import BOUND_SECONDS, ReceiverHealth
+from azure_eventhub.hub.receiver_process import HANDED_OVER, ReceiverProcess
+from azure_eventhub.core.redaction import REDACTOR
+from azure_eventhub.operations.advice import Target, describe_receive_error, warning
+from azure_eventhub.operations.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
 from azure_eventhub.storage import BlobDeadLetters, probe_container
-from azure_eventhub.trust import ca_bundle
+from azure_eventhub.core.trust import ca_bundle
 from triggers.configuration import (
     SECRET_FIELDS,
     ConfigurationError,
@@ -303,7 +303,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
 
     # --- self-check ----------------------------------------------------------------------------
     def _self_check(self, settings: ValidatedSettings, receiver: EventHubReceiver) -> Report | None:
-        """Check every setting and service before consuming (azure_eventhub.selfcheck); while a fatal
+        """Check every setting and service before consuming (azure_eventhub.operations.selfcheck); while a fatal
         problem remains, check again slowly, healthy meanwhile. None if the trigger stopped."""
         target = self._target = Target(
             hub_namespace=settings.hub_namespace,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from azure_eventhub.redaction import redact_text
-from azure_eventhub.sign_in import AppCredentials
+from azure_eventhub.core.redaction import redact_text
+from azure_eventhub.core.sign_in import AppCredentials
 from triggers.connection_strings import _CLOUD_NAMES, Cloud
 from triggers.sign_in_settings import Notice
 

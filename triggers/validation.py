@@ -7,8 +7,8 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from azure_eventhub.redaction import with_encodings
-from azure_eventhub.sign_in import AppCredentials
+from azure_eventhub.core.redaction import with_encodings
+from azure_eventhub.core.sign_in import AppCredentials
 from triggers.certificate import CertificateProblem, load_certificate
 from triggers.configuration import (
     HUB_CONNECTION_STRING_SOURCE,

@@ -1,0 +1,327 @@
+"""Chunks -> intake, and records the intake refuses -> dead letters.
+
+Forwarding threads take work from one queue (bounded by the in-flight budget, not by the queue),
+so several chunks of several partitions are in flight at once. The budget's room for a piece of work
+is taken by the receiving side before its records enter a chunk (pipeline.py); the forwarding thread
+gives it back once the work is done, whatever its outcome. Each chunk gets an outcome:
+accepted (its records are settled), refused (split in halves until the records refused on their own
+are isolated), or abandoned (trigger stopping or partition lost: nothing is settled). Transient
+intake failures never reach this module: the intake port retries them.
+
+A record refused on its own is dead-lettered only once it is judged bad data, not an intake outage
+(refusals.py, breaker.py); until then its chunk is held (holding.py) and retried.
+"""
+
+from __future__ import annotations
+
+import base64
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+import orjson
+
+from azure_eventhub.delivery.backpressure import Budget
+from azure_eventhub.delivery.breaker import RefusalBreaker
+from azure_eventhub.delivery.chunking import Chunk
+from azure_eventhub.delivery.digest import DeadLetterDigest
+from azure_eventhub.core.errors import Abandoned, ChunkRejected
+from azure_eventhub.delivery.failures import fail_claim
+from azure_eventhub.delivery.holding import Held, Holding
+from azure_eventhub.delivery.backoff import backoff_seconds
+from azure_eventhub.core.throttle import Throttle
+from azure_eventhub.delivery.claims import Lease
+from azure_eventhub.core.metrics import PipelineMetrics
+from azure_eventhub.delivery.refusals import VERDICT_SECONDS, Refusals
+from azure_eventhub.delivery.tracking import RecordOrigin
+
+LogFunction = Callable[[str, str], None]  # (message, level)
+
+
+class IntakePort(Protocol):
+    def send(self, records: list[str], alive: Callable[[], bool]) -> None:
+        """Return once the intake accepted every record. Raise ChunkRejected when the intake
+        refuses the content (400, 413), Abandoned when ``alive()`` turned false before an outcome."""
+
+
+class DeadLetterPort(Protocol):
+    def write(self, name: str, document: bytes) -> None:
+        """Write the document durably under ``name``; raise on any failure."""
+
+
+@dataclass(slots=True)
+class DeadLetterJob:
+    """A record (or a whole message body: origin.index None) that goes to the dead-letter blob."""
+
+    ordinal: int  # what it settles once written (tracking.py)
+    origin: RecordOrigin
+    payload: str | bytes
+    kind: str  # "refused" by the intake, "oversized" record, "undecodable" body: a metric label
+    reason: str
+    status: int | None = None
+
+    @property
+    def chars(self) -> int:
+        return len(self.payload)
+
+
+def dead_letter_name(lease: Lease, job: DeadLetterJob) -> str:
+    ref = lease.ref
+    which = "message" if job.origin.index is None else str(job.origin.index)
+    return (
+        f"dead-letters/{ref.namespace}/{ref.hub}/{ref.consumer_group.lower()}/{ref.partition_id}/"
+        f"{job.origin.sequence_number}-{which}.json"
+    )
+
+
+def dead_letter_document(lease: Lease, job: DeadLetterJob) -> bytes:
+    ref = lease.ref
+    document = {
+        "namespace": ref.namespace,
+        "hub": ref.hub,
+        "consumer_group": ref.consumer_group,
+        "partition_id": ref.partition_id,
+        "sequence_number": job.origin.sequence_number,
+        "offset": job.origin.offset,
+        "index": job.origin.index,
+        "kind": job.kind,
+        "reason": job.reason,
+        "status": job.status,
+        "time": datetime.now(UTC).isoformat(),
+    }
+    if isinstance(job.payload, bytes):
+        document["body_base64"] = base64.b64encode(job.payload).decode()
+    else:
+        document["record"] = job.payload
+    return orjson.dumps(document)
+
+
+class Forwarder:
+    def __init__(
+        self,
+        intake: IntakePort,
+        dead_letters: DeadLetterPort,
+        budget: Budget,
+        metrics: PipelineMetrics,
+        log: LogFunction,
+        workers: int = 8,
+        on_progress: Callable[[], None] = lambda: None,
+        breaker: RefusalBreaker | None = None,
+        hold_backoff: Callable[[int], float] | None = None,
+        verdict_seconds: float = VERDICT_SECONDS,
+    ) -> None:
+        """``hold_backoff(tries)``: seconds a held chunk waits before its next whole try."""
+        self._intake = intake
+        self._dead_letters = dead_letters
+        self._budget = budget
+        self._metrics = metrics
+        self._log = log
+        self._workers = workers
+        self._on_progress = on_progress
+        self._failure_log = Throttle(60.0)
+        self.digest = DeadLetterDigest(log)  # dead letters told per partition, a line a minute at most
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._stopping = threading.Event()
+        self._in_flight = 0
+        self._idle = threading.Condition()
+        self.records_forwarded = 0  # accepted by the intake since start (for the progress log)
+        self._breaker = breaker or RefusalBreaker()
+        self._hold_backoff = hold_backoff or (lambda tries: backoff_seconds(tries, None))
+        self._refusals = Refusals(self._breaker, self._send, self._dead_letter_refused, log, verdict_seconds)
+        self._holding = Holding(self._queue.put, self._finish, lambda work: not self.alive(work[0]))
+
+    # --- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> None:
+        self._holding.start()
+        for number in range(self._workers):
+            threading.Thread(target=self._work, name=f"forwarder-{number}", daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop retrying and abandon queued work; requests already sent may still complete."""
+        self._stopping.set()
+        self._holding.stop()  # held chunks are abandoned: their budget is given back
+        self._budget.wake()
+        for _ in range(self._workers):
+            self._queue.put(None)  # each forwarding thread ends once the queue is abandoned
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until nothing is in flight; False if the deadline came first."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._in_flight:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._idle.wait(remaining)
+        return True
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    @property
+    def held(self) -> int:
+        """Refused chunks waiting for a verdict or an outage's end (part of ``in_flight``)."""
+        return len(self._holding)
+
+    # --- submission (receiving side) -----------------------------------------------------------
+    def submit_chunk(self, lease: Lease, chunk: Chunk, partial: bool = False) -> None:
+        """Queue a chunk whose characters the caller holds in the budget (released once done).
+        ``partial``: a chunk sent before it was full (see partial_in_flight)."""
+        self._submit(lease, chunk, chunk.chars, partial)
+
+    def submit_dead_letter(self, lease: Lease, job: DeadLetterJob) -> None:
+        """Queue a dead letter whose characters the caller holds in the budget."""
+        self._submit(lease, job, job.chars, False)
+
+    def _submit(self, lease: Lease, item: Chunk | DeadLetterJob, chars: int, partial: bool) -> None:
+        with self._idle:
+            self._in_flight += 1
+            if partial:
+                lease.partials_in_flight += 1
+        self._queue.put((lease, item, chars, partial))
+
+    def partial_in_flight(self, lease: Lease) -> bool:
+        """Whether a partial chunk of this partition is queued or being sent."""
+        with self._idle:
+            return lease.partials_in_flight > 0
+
+    def alive(self, lease: Lease) -> bool:
+        return lease.alive and not self._stopping.is_set()
+
+    # --- forwarding threads --------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            work = self._queue.get()
+            if work is None:
+                return
+            lease, item, _, _ = work
+            held = None
+            try:
+                if self.alive(lease):
+                    if isinstance(item, DeadLetterJob):
+                        self._write_dead_letter(lease, item)
+                    else:
+                        held = self._forward(lease, item)
+            except Abandoned:
+                pass
+            except Exception as error:  # the loop boundary: a bug must not kill a forwarding thread
+                # The item's ordinals will never settle: the claim fails, so that the partition is
+                # read again from its checkpoint instead of holding it until a restart.
+                fail_claim(lease, "forwarding", error, self._metrics, self._log, self._failure_log)
+            finally:
+                if held is None or not self._hold(work, held):
+                    self._finish(work)
+
+    def _finish(self, work: tuple) -> None:
+        """The work item is done (settled, or abandoned): its budget and in-flight count go."""
+        lease, _, chars, partial = work
+        self._budget.release(chars)
+        with self._idle:
+            self._in_flight -= 1
+            if partial:
+                lease.partials_in_flight -= 1
+            self._idle.notify_all()
+
+    def _hold(self, work: tuple, held: Held) -> bool:
+        """Park a refused chunk until its next try; False if the forwarder is stopping."""
+        lease, _, chars, partial = work
+        if self._breaker.proven(held.first_refusal):
+            delay = 0.0  # its evidence came while it was being split: judge it now
+        else:
+            held.tries += 1
+            delay = self._hold_backoff(held.tries)
+        if not self._holding.park((lease, held, chars, partial), held.first_refusal, delay):
+            return False
+        if delay and self._breaker.proven(held.first_refusal):
+            # Its evidence came between the check above and the parking, whose wake-up it missed.
+            self._holding.wake(self._breaker.last_accepted)
+        return True
+
+    def _forward(self, lease: Lease, item: Chunk | Held) -> Held | None:
+        """Send a chunk (or a held one's records) whole; None once every record is settled, else
+        what is held for a later try."""
+        held = item if isinstance(item, Held) else None
+        chunk = held.chunk if held is not None else item
+        proven = held is not None and self._breaker.proven(held.first_refusal)  # before it is sent
+        try:
+            self._send(lease, chunk)
+            return None
+        except ChunkRejected as rejection:
+            if held is None:
+                held = Held(chunk, self._breaker.mark(), rejection.status, rejection.reason)
+            held.status, held.reason = rejection.status, rejection.reason
+        return self._refusals.judge(lease, held, proven)
+
+    def _send(self, lease: Lease, chunk: Chunk) -> None:
+        """One request; raises ChunkRejected (counted), settles the chunk if accepted."""
+        ticket = self._breaker.ticket()
+        started = time.monotonic()
+        try:
+            self._intake.send(chunk.records, lambda: self.alive(lease))
+        except ChunkRejected as rejection:
+            self._metrics.chunk(str(rejection.status))
+            raise
+        open_seconds = self._breaker.accepted(ticket)
+        self._holding.wake(ticket)
+        if open_seconds is not None:
+            self._log(
+                f"The intake accepts records again, after refusing every one for {open_seconds:.0f} s: the chunks "
+                "held meanwhile are sent again",
+                "info",
+            )
+        self._on_progress()
+        self._metrics.chunk("accepted")
+        self._metrics.forwarded(len(chunk), time.monotonic() - started)
+        with self._idle:
+            self.records_forwarded += len(chunk)
+        if lease.alive:
+            lease.tracker.settle(chunk.ranges)
+
+    def _dead_letter_refused(self, lease: Lease, chunk: Chunk, status: int, reason: str) -> None:
+        for record, ordinal in zip(chunk.records, chunk.ordinals(), strict=True):
+            job = DeadLetterJob(
+                ordinal, lease.tracker.origin(ordinal), record, "refused",
+                f"intake refused the record with HTTP {status}: {reason}", status,
+            )  # fmt: skip
+            self._write_dead_letter(lease, job)
+
+    def _write_dead_letter(self, lease: Lease, job: DeadLetterJob) -> None:
+        name = dead_letter_name(lease, job)
+        document = dead_letter_document(lease, job)
+        delay = 1.0
+        while True:
+            try:
+                self._dead_letters.write(name, document)
+                break
+            except Exception as error:
+                self._metrics.dead_letter_failure()
+                # The first line only: storage errors go on with a request id, a time and an XML body,
+                # which made every retry a new line (the SDK shows a repeated line once a minute).
+                cause = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                self._log(
+                    f"Could not write the dead letter {name} to the storage container (retrying; the "
+                    f"partition's checkpoint waits for it): {cause}",
+                    "error",
+                )
+            self._pause(lease, delay)
+            delay = min(delay * 2, 30.0)
+        self._metrics.dead_lettered(job.kind)
+        self.digest.add(lease.ref, job.kind, job.origin.sequence_number, job.origin.index, job.chars, name, job.reason)
+        if lease.alive:
+            lease.tracker.settle(((job.ordinal, job.ordinal + 1),))
+
+    def _pause(self, lease: Lease, delay: float) -> None:
+        """Sleep ``delay`` (with jitter) unless the work is abandoned meanwhile."""
+        deadline = time.monotonic() + delay * random.uniform(0.5, 1.0)
+        while time.monotonic() < deadline:
+            if not self.alive(lease):
+                raise Abandoned(f"partition {lease.ref} lost or trigger stopping")
+            self._stopping.wait(min(0.5, max(0.0, deadline - time.monotonic())))
+        if not self.alive(lease):
+            raise Abandoned(f"partition {lease.ref} lost or trigger stopping")
