@@ -112,12 +112,12 @@ def _pipeline_cpu(payloads: list[bytes]) -> float:
 
 def _settle_all(pipeline: Pipeline, last: int) -> None:
     """Flush the last partial chunk and wait until every record is accepted and settled."""
-    lease = pipeline.leases()[0]
+    partition_claim = pipeline.partition_claims()[0]
     waiting = threading.Event()
-    while not (lease.tracker.position and lease.tracker.position.sequence_number == last):
-        chunk = lease.builder.take()
+    while not (partition_claim.tracker.position and partition_claim.tracker.position.sequence_number == last):
+        chunk = partition_claim.builder.take()
         if chunk is not None:
-            pipeline._forwarder.submit_chunk(lease, chunk)
+            pipeline._forwarder.submit_chunk(partition_claim, chunk)
         waiting.wait(0.001)
 
 

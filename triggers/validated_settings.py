@@ -82,11 +82,6 @@ class ValidatedSettings:
         urljoin: "https://gw/sekoia" would lose "/sekoia", a trailing space would make the URL invalid)."""
         return f"{self.intake_server}/batch"
 
-    @property
-    def eventhub_starting_position(self) -> str:
-        """The starting_position argument of receive_batch() for partitions without checkpoint."""
-        return "-1" if self.starting_position == "earliest" else "@latest"
-
     def cloud_mismatch_warning(self) -> str | None:
         """A warning when the hub and the storage account are in different known clouds."""
         if "other" in (self.hub_cloud, self.storage_cloud) or self.hub_cloud == self.storage_cloud:

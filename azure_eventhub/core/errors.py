@@ -31,23 +31,13 @@ class ChunkRejected(CollectorError):
         self.reason = reason
 
 
-class DeadLetterError(CollectorError):
-    """A dead letter could not be written to the storage container. Fate: retried with backoff; the
-    partition's checkpoint waits for it."""
-
-
-class CheckpointError(CollectorError):
-    """A checkpoint write failed. Fate: counted and logged; the next periodic write retries it
-    (positions are kept in memory, nothing is lost)."""
-
-
 class Abandoned(CollectorError):
     """Work stopped before it had an outcome because the trigger is stopping or the partition was
     lost to another owner. Fate: nothing is settled, so the checkpoint stays before the records;
     they are read again by whoever owns the partition next."""
 
 
-class DecodingFailed(CollectorError):
+class BatchHandlingFailed(CollectorError):
     """Handling a batch of a partition failed in the pipeline (a bug: decoding itself never raises).
     Fate: logged; raised to the receiver for that batch and every later one of the partition; its
     receiver process then reads the partition again from its checkpoint (ReadAgain)."""
@@ -56,7 +46,7 @@ class DecodingFailed(CollectorError):
 class PipelineFailed(CollectorError):
     """An unexpected error (a bug) reached the loop boundary of a pipeline thread (forwarding, linger,
     checkpoints) while it worked for a partition. Fate: counted (azure_eventhub_pipeline_failures_total)
-    and logged at most once a minute; the partition's claim fails like DecodingFailed: its next
+    and logged at most once a minute; the partition's claim fails like BatchHandlingFailed: its next
     callback raises it, and the receiver reads the partition again from its checkpoint, so the work
     the thread dropped is read again instead of holding the checkpoint until a restart."""
 

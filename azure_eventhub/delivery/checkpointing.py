@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from azure_eventhub.delivery.claims import Lease
+from azure_eventhub.delivery.claims import PartitionClaim
 from azure_eventhub.core.messages import PartitionRef
 from azure_eventhub.core.metrics import PipelineMetrics
 from azure_eventhub.delivery.tracking import Position
@@ -18,7 +18,7 @@ class CheckpointPort(Protocol):
 
 
 class Checkpointer:
-    """Writes each lease's settled position when it changed, at most once per call per partition.
+    """Writes each partition claim's settled position when it changed, at most once per call per partition.
 
     Failures are counted and logged (at most once a minute) and retried at the next call: positions
     stay in memory, so a storage outage delays checkpoints but loses nothing.
@@ -31,15 +31,15 @@ class Checkpointer:
         self._last_failure_log = 0.0
         self.failures_in_a_row = 0
 
-    def write(self, lease: Lease) -> bool:
-        """Write the lease's position if it moved. True when the stored checkpoint is up to date."""
-        position = lease.tracker.position
-        if position is None or position == lease.written:
+    def write(self, partition_claim: PartitionClaim) -> bool:
+        """Write the partition claim's position if it moved. True when the stored checkpoint is up to date."""
+        position = partition_claim.tracker.position
+        if position is None or position == partition_claim.written:
             return True
-        if not lease.alive:  # fenced: a lost partition's position is no longer ours to write
+        if not partition_claim.alive:  # fenced: a lost partition's position is no longer ours to write
             return False
         try:
-            self._port.write(lease.ref, position)
+            self._port.write(partition_claim.ref, position)
         except Exception as error:
             self.failures_in_a_row += 1
             self._metrics.checkpoint_write("failed")
@@ -47,12 +47,12 @@ class Checkpointer:
             if now - self._last_failure_log >= 60:
                 self._last_failure_log = now
                 self._log(
-                    f"Could not write the checkpoint of partition {lease.ref} to the storage container "
+                    f"Could not write the checkpoint of partition {partition_claim.ref} to the storage container "
                     f"(will retry; receiving goes on and no position is lost): {error}",
                     "error",
                 )
             return False
         self.failures_in_a_row = 0
-        lease.written = position
+        partition_claim.written = position
         self._metrics.checkpoint_write("written")
         return True

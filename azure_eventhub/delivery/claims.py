@@ -1,5 +1,7 @@
-"""A lease is our hold on one partition between the moment we own it and the moment we do not: one
-claim (messages.Claim) of it, whose calls alone reach the lease."""
+"""PartitionClaim: the pipeline's hold on one partition between the moment a receiver process opens
+it and the moment it does not. It belongs to one ``messages.Claim`` (that process's opening of the
+partition), whose calls alone reach it. Not an Azure blob partition_claim: the name says what it holds, and
+``PartitionClaim`` is distinct from ``Claim``, the identity it carries."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from azure_eventhub.delivery.tracking import PartitionTracker, Position
 _generations = itertools.count(1)
 
 
-class Lease:
+class PartitionClaim:
     """Everything about one owned partition. Once ``alive`` is False nothing of it may move the
     partition's checkpoint: in-flight work for it is abandoned."""
 
@@ -28,7 +30,7 @@ class Lease:
         # The checkpoint we resumed after (the first message's sequence number - 1): what lag counts
         # from until we write a checkpoint of our own.
         self.resumed_after: int | None = None
-        # errors.DecodingFailed once handling a batch failed, errors.BatchOutOfOrder once one was refused
+        # errors.BatchHandlingFailed once handling a batch failed, errors.BatchOutOfOrder once one was refused
         self.failure: Exception | None = None
         self.received_since_idle = False  # a batch came since the last receive pass that brought none
         self.caught_up = False  # the last thing decoded for it was a receive pass that brought none
@@ -56,4 +58,4 @@ class Lease:
         return waiting[1]
 
     def __repr__(self) -> str:
-        return f"Lease({self.ref}, {self.claim}, generation={self.generation}, alive={self.alive})"
+        return f"PartitionClaim({self.ref}, {self.claim}, generation={self.generation}, alive={self.alive})"

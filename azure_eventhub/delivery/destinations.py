@@ -22,7 +22,7 @@ class DeadLetterEntry:
 
 
 @dataclass(slots=True)
-class Routed:
+class Destinations:
     """The ordinals of a batch, in order: ``entries[k]`` is ordinal ``first + k``."""
 
     entries: list[str | DeadLetterEntry]  # a record text to chunk, or a dead letter
@@ -35,23 +35,25 @@ def needs_dead_letters(decoded: DecodedBatch) -> bool:
     return bool(decoded.dead_letters) or bool(decoded.texts and max(map(len, decoded.texts)) > MAX_RECORD_CHARS)
 
 
-def route(decoded: DecodedBatch) -> Routed:
+def sort_by_destination(decoded: DecodedBatch) -> Destinations:
+    """Each ordinal's destination: a record text for the intake, or a dead letter (``route`` is kept
+    for the partition router: one meaning per word)."""
     undecodable = dict(decoded.dead_letters)
     texts, record_indexes = decoded.texts, decoded.item_indexes()
-    routed = Routed([], [], [])
+    sorted_ = Destinations([], [], [])
     start = 0
     for position, end in enumerate(decoded.ends):
         if position in undecodable:
-            routed.entries.append(DeadLetterEntry(undecodable[position].body, "undecodable", undecodable[position].reason))
-            routed.indexes.append(None)
+            sorted_.entries.append(DeadLetterEntry(undecodable[position].body, "undecodable", undecodable[position].reason))
+            sorted_.indexes.append(None)
         for number in range(start, end):
             text = texts[number]
             if len(text) > MAX_RECORD_CHARS:
                 reason = f"record of {len(text)} characters exceeds the intake's limit of {MAX_RECORD_CHARS}"
-                routed.entries.append(DeadLetterEntry(text, "oversized", reason))
+                sorted_.entries.append(DeadLetterEntry(text, "oversized", reason))
             else:
-                routed.entries.append(text)
-            routed.indexes.append(record_indexes[number])
-        routed.ends.append(len(routed.entries))
+                sorted_.entries.append(text)
+            sorted_.indexes.append(record_indexes[number])
+        sorted_.ends.append(len(sorted_.entries))
         start = end
-    return routed
+    return sorted_

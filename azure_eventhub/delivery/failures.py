@@ -5,22 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from azure_eventhub.core.errors import PipelineFailed
-from azure_eventhub.delivery.claims import Lease
+from azure_eventhub.delivery.claims import PartitionClaim
 from azure_eventhub.core.metrics import PipelineMetrics
 from azure_eventhub.core.throttle import Throttle
 
 def fail_claim(
-    lease: Lease, thread: str, error: BaseException, metrics: PipelineMetrics, log: Callable[[str, str], None],
+    partition_claim: PartitionClaim, thread: str, error: BaseException, metrics: PipelineMetrics, log: Callable[[str, str], None],
     throttle: Throttle,
 ) -> PipelineFailed:
-    """Fail the lease's claim (errors.PipelineFailed): its next callback raises it and the receiver
+    """Fail the claim of a partition claim (errors.PipelineFailed): its next callback raises it and the receiver
     reads the partition again from its checkpoint. The first failure of a claim is the one kept.
     Logged once a minute per thread kind (``throttle``): a bug met by every chunk must not flood."""
     failure = PipelineFailed(
-        f"an unexpected error in the {thread} thread, for partition {lease.ref}: {type(error).__name__}: {error}"
+        f"an unexpected error in the {thread} thread, for partition {partition_claim.ref}: {type(error).__name__}: {error}"
     )
-    if lease.failure is None:
-        lease.failure = failure
+    if partition_claim.failure is None:
+        partition_claim.failure = failure
     metrics.pipeline_failure(thread)
     if throttle.allow(thread):
         log(f"{failure}; the partition is read again from its checkpoint", "error")

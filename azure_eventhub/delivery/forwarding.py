@@ -35,7 +35,7 @@ from azure_eventhub.delivery.failures import fail_claim
 from azure_eventhub.delivery.holding import Held, Holding
 from azure_eventhub.delivery.backoff import backoff_seconds
 from azure_eventhub.core.throttle import Throttle
-from azure_eventhub.delivery.claims import Lease
+from azure_eventhub.delivery.claims import PartitionClaim
 from azure_eventhub.core.metrics import PipelineMetrics
 from azure_eventhub.delivery.refusals import VERDICT_SECONDS, Refusals
 from azure_eventhub.delivery.tracking import RecordOrigin
@@ -70,8 +70,8 @@ class DeadLetterJob:
         return len(self.payload)
 
 
-def dead_letter_name(lease: Lease, job: DeadLetterJob) -> str:
-    ref = lease.ref
+def dead_letter_name(partition_claim: PartitionClaim, job: DeadLetterJob) -> str:
+    ref = partition_claim.ref
     which = "message" if job.origin.index is None else str(job.origin.index)
     return (
         f"dead-letters/{ref.namespace}/{ref.hub}/{ref.consumer_group.lower()}/{ref.partition_id}/"
@@ -79,8 +79,8 @@ def dead_letter_name(lease: Lease, job: DeadLetterJob) -> str:
     )
 
 
-def dead_letter_document(lease: Lease, job: DeadLetterJob) -> bytes:
-    ref = lease.ref
+def dead_letter_document(partition_claim: PartitionClaim, job: DeadLetterJob) -> bytes:
+    ref = partition_claim.ref
     document = {
         "namespace": ref.namespace,
         "hub": ref.hub,
@@ -170,29 +170,29 @@ class Forwarder:
         return len(self._holding)
 
     # --- submission (receiving side) -----------------------------------------------------------
-    def submit_chunk(self, lease: Lease, chunk: Chunk, partial: bool = False) -> None:
+    def submit_chunk(self, partition_claim: PartitionClaim, chunk: Chunk, partial: bool = False) -> None:
         """Queue a chunk whose characters the caller holds in the budget (released once done).
         ``partial``: a chunk sent before it was full (see partial_in_flight)."""
-        self._submit(lease, chunk, chunk.chars, partial)
+        self._submit(partition_claim, chunk, chunk.chars, partial)
 
-    def submit_dead_letter(self, lease: Lease, job: DeadLetterJob) -> None:
+    def submit_dead_letter(self, partition_claim: PartitionClaim, job: DeadLetterJob) -> None:
         """Queue a dead letter whose characters the caller holds in the budget."""
-        self._submit(lease, job, job.chars, False)
+        self._submit(partition_claim, job, job.chars, False)
 
-    def _submit(self, lease: Lease, item: Chunk | DeadLetterJob, chars: int, partial: bool) -> None:
+    def _submit(self, partition_claim: PartitionClaim, item: Chunk | DeadLetterJob, chars: int, partial: bool) -> None:
         with self._idle:
             self._in_flight += 1
             if partial:
-                lease.partials_in_flight += 1
-        self._queue.put((lease, item, chars, partial))
+                partition_claim.partials_in_flight += 1
+        self._queue.put((partition_claim, item, chars, partial))
 
-    def partial_in_flight(self, lease: Lease) -> bool:
+    def partial_in_flight(self, partition_claim: PartitionClaim) -> bool:
         """Whether a partial chunk of this partition is queued or being sent."""
         with self._idle:
-            return lease.partials_in_flight > 0
+            return partition_claim.partials_in_flight > 0
 
-    def alive(self, lease: Lease) -> bool:
-        return lease.alive and not self._stopping.is_set()
+    def alive(self, partition_claim: PartitionClaim) -> bool:
+        return partition_claim.alive and not self._stopping.is_set()
 
     # --- forwarding threads --------------------------------------------------------------------
     def _work(self) -> None:
@@ -200,70 +200,70 @@ class Forwarder:
             work = self._queue.get()
             if work is None:
                 return
-            lease, item, _, _ = work
+            partition_claim, item, _, _ = work
             held = None
             try:
-                if self.alive(lease):
+                if self.alive(partition_claim):
                     if isinstance(item, DeadLetterJob):
-                        self._write_dead_letter(lease, item)
+                        self._write_dead_letter(partition_claim, item)
                     else:
-                        held = self._forward(lease, item)
+                        held = self._forward(partition_claim, item)
             except Abandoned:
                 pass
             except Exception as error:  # the loop boundary: a bug must not kill a forwarding thread
                 # The item's ordinals will never settle: the claim fails, so that the partition is
                 # read again from its checkpoint instead of holding it until a restart.
-                fail_claim(lease, "forwarding", error, self._metrics, self._log, self._failure_log)
+                fail_claim(partition_claim, "forwarding", error, self._metrics, self._log, self._failure_log)
             finally:
                 if held is None or not self._hold(work, held):
                     self._finish(work)
 
     def _finish(self, work: tuple) -> None:
         """The work item is done (settled, or abandoned): its budget and in-flight count go."""
-        lease, _, chars, partial = work
+        partition_claim, _, chars, partial = work
         self._budget.release(chars)
         with self._idle:
             self._in_flight -= 1
             if partial:
-                lease.partials_in_flight -= 1
+                partition_claim.partials_in_flight -= 1
             self._idle.notify_all()
 
     def _hold(self, work: tuple, held: Held) -> bool:
         """Park a refused chunk until its next try; False if the forwarder is stopping."""
-        lease, _, chars, partial = work
+        partition_claim, _, chars, partial = work
         if self._breaker.proven(held.first_refusal):
             delay = 0.0  # its evidence came while it was being split: judge it now
         else:
             held.tries += 1
             delay = self._hold_backoff(held.tries)
-        if not self._holding.park((lease, held, chars, partial), held.first_refusal, delay):
+        if not self._holding.park((partition_claim, held, chars, partial), held.first_refusal, delay):
             return False
         if delay and self._breaker.proven(held.first_refusal):
             # Its evidence came between the check above and the parking, whose wake-up it missed.
             self._holding.wake(self._breaker.last_accepted)
         return True
 
-    def _forward(self, lease: Lease, item: Chunk | Held) -> Held | None:
+    def _forward(self, partition_claim: PartitionClaim, item: Chunk | Held) -> Held | None:
         """Send a chunk (or a held one's records) whole; None once every record is settled, else
         what is held for a later try."""
         held = item if isinstance(item, Held) else None
         chunk = held.chunk if held is not None else item
         proven = held is not None and self._breaker.proven(held.first_refusal)  # before it is sent
         try:
-            self._send(lease, chunk)
+            self._send(partition_claim, chunk)
             return None
         except ChunkRejected as rejection:
             if held is None:
                 held = Held(chunk, self._breaker.mark(), rejection.status, rejection.reason)
             held.status, held.reason = rejection.status, rejection.reason
-        return self._refusals.judge(lease, held, proven)
+        return self._refusals.judge(partition_claim, held, proven)
 
-    def _send(self, lease: Lease, chunk: Chunk) -> None:
+    def _send(self, partition_claim: PartitionClaim, chunk: Chunk) -> None:
         """One request; raises ChunkRejected (counted), settles the chunk if accepted."""
         ticket = self._breaker.ticket()
         started = time.monotonic()
         try:
-            self._intake.send(chunk.records, lambda: self.alive(lease))
+            self._intake.send(chunk.records, lambda: self.alive(partition_claim))
         except ChunkRejected as rejection:
             self._metrics.chunk(str(rejection.status))
             raise
@@ -280,20 +280,20 @@ class Forwarder:
         self._metrics.forwarded(len(chunk), time.monotonic() - started)
         with self._idle:
             self.records_forwarded += len(chunk)
-        if lease.alive:
-            lease.tracker.settle(chunk.ranges)
+        if partition_claim.alive:
+            partition_claim.tracker.settle(chunk.ranges)
 
-    def _dead_letter_refused(self, lease: Lease, chunk: Chunk, status: int, reason: str) -> None:
+    def _dead_letter_refused(self, partition_claim: PartitionClaim, chunk: Chunk, status: int, reason: str) -> None:
         for record, ordinal in zip(chunk.records, chunk.ordinals(), strict=True):
             job = DeadLetterJob(
-                ordinal, lease.tracker.origin(ordinal), record, "refused",
+                ordinal, partition_claim.tracker.origin(ordinal), record, "refused",
                 f"intake refused the record with HTTP {status}: {reason}", status,
             )  # fmt: skip
-            self._write_dead_letter(lease, job)
+            self._write_dead_letter(partition_claim, job)
 
-    def _write_dead_letter(self, lease: Lease, job: DeadLetterJob) -> None:
-        name = dead_letter_name(lease, job)
-        document = dead_letter_document(lease, job)
+    def _write_dead_letter(self, partition_claim: PartitionClaim, job: DeadLetterJob) -> None:
+        name = dead_letter_name(partition_claim, job)
+        document = dead_letter_document(partition_claim, job)
         delay = 1.0
         while True:
             try:
@@ -309,19 +309,19 @@ class Forwarder:
                     f"partition's checkpoint waits for it): {cause}",
                     "error",
                 )
-            self._pause(lease, delay)
+            self._pause(partition_claim, delay)
             delay = min(delay * 2, 30.0)
         self._metrics.dead_lettered(job.kind)
-        self.digest.add(lease.ref, job.kind, job.origin.sequence_number, job.origin.index, job.chars, name, job.reason)
-        if lease.alive:
-            lease.tracker.settle(((job.ordinal, job.ordinal + 1),))
+        self.digest.add(partition_claim.ref, job.kind, job.origin.sequence_number, job.origin.index, job.chars, name, job.reason)
+        if partition_claim.alive:
+            partition_claim.tracker.settle(((job.ordinal, job.ordinal + 1),))
 
-    def _pause(self, lease: Lease, delay: float) -> None:
+    def _pause(self, partition_claim: PartitionClaim, delay: float) -> None:
         """Sleep ``delay`` (with jitter) unless the work is abandoned meanwhile."""
         deadline = time.monotonic() + delay * random.uniform(0.5, 1.0)
         while time.monotonic() < deadline:
-            if not self.alive(lease):
-                raise Abandoned(f"partition {lease.ref} lost or trigger stopping")
+            if not self.alive(partition_claim):
+                raise Abandoned(f"partition {partition_claim.ref} lost or trigger stopping")
             self._stopping.wait(min(0.5, max(0.0, deadline - time.monotonic())))
-        if not self.alive(lease):
-            raise Abandoned(f"partition {lease.ref} lost or trigger stopping")
+        if not self.alive(partition_claim):
+            raise Abandoned(f"partition {partition_claim.ref} lost or trigger stopping")

@@ -6,8 +6,8 @@ heartbeat, null). Callbacks come from a receiver process's reader thread (receiv
 which decodes, chunks and submits each batch itself: the receiving loop runs in that other process
 and goes on meanwhile. Receiving never waits for the intake while the in-flight budget has room;
 when it has none, the callback waits, the pipe and the receiver's outbox fill, and receiving pauses.
-Every callback names its claim (messages.Claim): a call reaches the lease of that claim only, never
-the lease of a later claim of the partition (another receiver process's, or the same one's after
+Every callback names its claim (messages.Claim): a call reaches the partition claim of that claim only, never
+the partition claim of a later claim of the partition (another receiver process's, or the same one's after
 reading the partition again), and nothing at all once the pipeline is closed.
 A batch's records take their room in the budget before they enter a chunk, so the partial chunks of
 every partition count too; a callback that waits sends every partial chunk at once, since the room
@@ -25,14 +25,14 @@ from azure_eventhub.delivery.backpressure import Budget
 from azure_eventhub.decoding.batch import decode_batch
 from azure_eventhub.delivery.checkpointing import Checkpointer, CheckpointPort
 from azure_eventhub.delivery.chunking import DEFAULT_MAX_CHUNK_CHARS
-from azure_eventhub.core.errors import BatchOutOfOrder, DecodingFailed
+from azure_eventhub.core.errors import BatchOutOfOrder, BatchHandlingFailed
 from azure_eventhub.delivery.failures import fail_claim
 from azure_eventhub.delivery.filtering import CategoryFilter
 from azure_eventhub.delivery.forwarding import DeadLetterJob, DeadLetterPort, Forwarder, IntakePort
-from azure_eventhub.delivery.claims import Lease
+from azure_eventhub.delivery.claims import PartitionClaim
 from azure_eventhub.core.messages import SOLE_CLAIM, Claim, MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.core.metrics import PipelineMetrics
-from azure_eventhub.delivery.destinations import Routed, needs_dead_letters, route
+from azure_eventhub.delivery.destinations import Destinations, needs_dead_letters, sort_by_destination
 from azure_eventhub.core.throttle import Throttle
 
 LogFunction = Callable[[str, str], None]
@@ -75,8 +75,8 @@ class Pipeline:
             intake, dead_letters, self._budget, metrics, log, settings.forwarding_threads, on_progress
         )
         self._checkpointer = Checkpointer(checkpoints, metrics, log)
-        self._leases: dict[str, Lease] = {}
-        self._leases_lock = threading.Lock()
+        self._partition_claims: dict[str, PartitionClaim] = {}
+        self._claims_lock = threading.Lock()
         self._stopping = threading.Event()
         self._closed = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -102,30 +102,30 @@ class Pipeline:
         return drained
 
     def write_final_checkpoints(self) -> None:
-        for lease in self.leases():
-            self._checkpointer.write(lease)
+        for partition_claim in self.partition_claims():
+            self._checkpointer.write(partition_claim)
 
     def close(self) -> None:
-        """The end, after stop() and the final checkpoints: every lease is fenced and every later
+        """The end, after stop() and the final checkpoints: every partition claim is fenced and every later
         callback goes nowhere. A reader thread of this pipeline's receiver processes may still be
         busy (a checkpoint write can take a minute) while the next run's pipeline starts: whatever
         it does then must not touch the partitions, checkpoints or liveness of that run."""
         self._stopping.set()
-        with self._leases_lock:
+        with self._claims_lock:
             self._closed.set()
-            leases = list(self._leases.values())
-            self._leases.clear()
-        for lease in leases:
-            lease.alive = False
+            partition_claims = list(self._partition_claims.values())
+            self._partition_claims.clear()
+        for partition_claim in partition_claims:
+            partition_claim.alive = False
         self._budget.wake()
 
     @property
     def closed(self) -> bool:
         return self._closed.is_set()
 
-    def leases(self) -> list[Lease]:
-        with self._leases_lock:
-            return list(self._leases.values())
+    def partition_claims(self) -> list[PartitionClaim]:
+        with self._claims_lock:
+            return list(self._partition_claims.values())
 
     @property
     def budget_used(self) -> int:
@@ -133,13 +133,13 @@ class Pipeline:
 
     # --- adapter callbacks ---------------------------------------------------------------------
     def partition_opened(self, ref: PartitionRef, claim: Claim = SOLE_CLAIM) -> None:
-        lease = Lease(ref, self.settings.chunk_size, self.settings.max_chunk_chars, claim)
-        with self._leases_lock:
+        partition_claim = PartitionClaim(ref, self.settings.chunk_size, self.settings.max_chunk_chars, claim)
+        with self._claims_lock:
             if self._closed.is_set():
                 return
-            previous = self._leases.get(ref.partition_id)
-            self._leases[ref.partition_id] = lease
-            owned = len(self._leases)
+            previous = self._partition_claims.get(ref.partition_id)
+            self._partition_claims[ref.partition_id] = partition_claim
+            owned = len(self._partition_claims)
         if previous is not None:
             previous.alive = False
             self._discard_partial_chunk(previous)
@@ -150,17 +150,17 @@ class Pipeline:
     def partition_closed(self, ref: PartitionRef, reason: str, claim: Claim = SOLE_CLAIM) -> None:
         """``reason`` is "shutdown" (we stop: write what was settled) or "lost" (another owner or a
         receive failure: nothing of ours may move its checkpoint any more). Only the claim's own
-        lease is closed: a later claim's lease of the partition stays."""
-        with self._leases_lock:
-            lease = self._leases.get(ref.partition_id)
-            if lease is None or lease.claim != claim:
+        partition claim is closed: a later claim's partition claim of the partition stays."""
+        with self._claims_lock:
+            partition_claim = self._partition_claims.get(ref.partition_id)
+            if partition_claim is None or partition_claim.claim != claim:
                 return
-            del self._leases[ref.partition_id]
-            owned = len(self._leases)
+            del self._partition_claims[ref.partition_id]
+            owned = len(self._partition_claims)
         if reason == "shutdown":
-            self._checkpointer.write(lease)
-        lease.alive = False
-        self._discard_partial_chunk(lease)
+            self._checkpointer.write(partition_claim)
+        partition_claim.alive = False
+        self._discard_partial_chunk(partition_claim)
         self._budget.wake()
         self._metrics.partitions_owned(owned)
         self._metrics.forget_partition(ref.partition_id)
@@ -172,54 +172,54 @@ class Pipeline:
         self, ref: PartitionRef, batch: MessageBatch, info: PartitionInfo | None, claim: Claim = SOLE_CLAIM
     ) -> None:
         """Decode the batch and submit its chunks; waits only while the in-flight budget is full.
-        Raises DecodingFailed if handling a batch failed (a bug), BatchOutOfOrder if the batch does
+        Raises BatchHandlingFailed if handling a batch failed (a bug), BatchOutOfOrder if the batch does
         not come after the claim's last one, then the same at every call of the claim: the receiver
         then reads the partition again from its checkpoint, since nothing after the failed batch may
         be tracked."""
         if self._closed.is_set():
             return
         self._on_progress()
-        lease = self._lease(ref, claim)
-        if lease is None or self._stopping.is_set():
+        partition_claim = self._partition_claim(ref, claim)
+        if partition_claim is None or self._stopping.is_set():
             return  # not tracked, so never checkpointed: read again by the partition's current claim
-        if lease.failure is not None:
-            raise lease.failure  # the SDK closes the partition as lost and claims it again
+        if partition_claim.failure is not None:
+            raise partition_claim.failure  # the SDK closes the partition as lost and claims it again
         if batch:
-            lease.last_received = batch.sequence_numbers[-1]
+            partition_claim.last_received = batch.sequence_numbers[-1]
         if info is not None:
-            lease.update(info)
+            partition_claim.update(info)
         if not batch:
             return
         try:
-            self._decode_batch(lease, batch)
+            self._decode_batch(partition_claim, batch)
             # Caught up: the batch reached the last event the hub had enqueued when it was delivered.
             # The SDK's next pass over this partition, which would tell the same, may come a second
             # or more later (it serves every partition in turn, and an idle one holds it 0.2 s).
-            last = lease.info.last_enqueued_sequence_number
+            last = partition_claim.info.last_enqueued_sequence_number
             if last is not None and batch.sequence_numbers[-1] >= last:
-                self._caught_up(lease)
+                self._caught_up(partition_claim)
             else:
-                lease.received_since_idle = True
+                partition_claim.received_since_idle = True
         except BatchOutOfOrder as refused:  # nothing of it was tracked
-            lease.failure = refused
-            self._log(f"Partition {lease.ref}, {claim}: {refused}; read again from its checkpoint", "warning")
+            partition_claim.failure = refused
+            self._log(f"Partition {partition_claim.ref}, {claim}: {refused}; read again from its checkpoint", "warning")
             raise
         except Exception as error:  # the receiver must outlive a bug: the partition starts over
             self._metrics.pipeline_failure("decoding")
-            lease.failure = DecodingFailed(
-                f"decoding a batch of partition {lease.ref} failed: {type(error).__name__}: {error}"
+            partition_claim.failure = BatchHandlingFailed(
+                f"decoding a batch of partition {partition_claim.ref} failed: {type(error).__name__}: {error}"
             )
-            self._log(f"{lease.failure}; the partition is received again from its checkpoint", "error")
-            raise lease.failure from error
+            self._log(f"{partition_claim.failure}; the partition is received again from its checkpoint", "error")
+            raise partition_claim.failure from error
 
-    def _decode_batch(self, lease: Lease, batch: MessageBatch) -> None:
+    def _decode_batch(self, partition_claim: PartitionClaim, batch: MessageBatch) -> None:
         """Decode and filter the batch's records, wait for their room in the budget, track the
         batch, and submit its chunks and dead letters: every ordinal of the batch is tracked before
         any can be settled."""
-        lease.caught_up = False
-        if lease.resumed_after is None:
-            lease.resumed_after = batch.sequence_numbers[0] - 1
-        self._metrics.messages_received(lease.ref.partition_id, len(batch))
+        partition_claim.caught_up = False
+        if partition_claim.resumed_after is None:
+            partition_claim.resumed_after = batch.sequence_numbers[0] - 1
+        self._metrics.messages_received(partition_claim.ref.partition_id, len(batch))
         decoded = decode_batch(batch.bodies, batch.content_encodings, batch.content_types, self._filter.active)
         decoded, filtered = self._filter.apply(decoded)
         # Counted once per batch: a labelled metric costs about 1 us a call.
@@ -227,29 +227,29 @@ class Pipeline:
             self._metrics.decoded(kind, count)
         if filtered:
             self._metrics.filtered(filtered)
-        routed = route(decoded) if needs_dead_letters(decoded) else None
+        routed = sort_by_destination(decoded) if needs_dead_letters(decoded) else None
         chars = _routed_chars(routed) if routed is not None else sum(map(len, decoded.texts))
-        if not self._budget.acquire(chars, lambda: not self._forwarder.alive(lease), self._on_budget_full):
+        if not self._budget.acquire(chars, lambda: not self._forwarder.alive(partition_claim), self._on_budget_full):
             return  # lost or stopping while waiting: not tracked, so read again by the next owner
         handed = 0  # characters now held by chunks, the partial chunk or dead letters
         try:
             if routed is not None:
-                handed = self._submit_with_dead_letters(lease, batch, routed)
+                handed = self._submit_with_dead_letters(partition_claim, batch, routed)
             else:  # the usual batch: its records are one run of ordinals
-                first = lease.tracker.add(batch, decoded.ends, decoded.indexes)
+                first = partition_claim.tracker.add(batch, decoded.ends, decoded.indexes)
                 forwarder = self._forwarder
-                for chunk in lease.builder.add_run(decoded.texts, first):
-                    forwarder.submit_chunk(lease, chunk)
+                for chunk in partition_claim.builder.add_run(decoded.texts, first):
+                    forwarder.submit_chunk(partition_claim, chunk)
                 handed = chars
         finally:
             self._budget.release(chars - handed)  # a failure on the way: what nothing holds
-        if not lease.alive:  # lost meanwhile (a claim of another receiver process), maybe after
-            self._discard_partial_chunk(lease)  # partition_opened emptied its partial chunk
+        if not partition_claim.alive:  # lost meanwhile (a claim of another receiver process), maybe after
+            self._discard_partial_chunk(partition_claim)  # partition_opened emptied its partial chunk
 
-    def _submit_with_dead_letters(self, lease: Lease, batch: MessageBatch, routed: Routed) -> int:
+    def _submit_with_dead_letters(self, partition_claim: PartitionClaim, batch: MessageBatch, routed: Destinations) -> int:
         """Track the batch, then submit its records a run at a time and each dead letter between
         them. Returns the characters handed over so far (all, unless it raises)."""
-        first = lease.tracker.add(batch, routed.ends, routed.indexes)
+        first = partition_claim.tracker.add(batch, routed.ends, routed.indexes)
         forwarder = self._forwarder
         handed = 0
         run: list[str] = []
@@ -257,15 +257,15 @@ class Pipeline:
             if type(entry) is str:
                 run.append(entry)
                 continue
-            for chunk in lease.builder.add_run(run, ordinal - len(run)):
-                forwarder.submit_chunk(lease, chunk)
+            for chunk in partition_claim.builder.add_run(run, ordinal - len(run)):
+                forwarder.submit_chunk(partition_claim, chunk)
             handed += sum(map(len, run))
             run = []
-            job = DeadLetterJob(ordinal, lease.tracker.origin(ordinal), entry.payload, entry.kind, entry.reason)
-            forwarder.submit_dead_letter(lease, job)
+            job = DeadLetterJob(ordinal, partition_claim.tracker.origin(ordinal), entry.payload, entry.kind, entry.reason)
+            forwarder.submit_dead_letter(partition_claim, job)
             handed += job.chars
-        for chunk in lease.builder.add_run(run, first + len(routed.entries) - len(run)):
-            forwarder.submit_chunk(lease, chunk)
+        for chunk in partition_claim.builder.add_run(run, first + len(routed.entries) - len(run)):
+            forwarder.submit_chunk(partition_claim, chunk)
         return handed + sum(map(len, run))
 
     def _on_budget_full(self) -> None:
@@ -276,14 +276,14 @@ class Pipeline:
         self._on_progress()
         if self._stopping.is_set():
             return
-        for lease in self.leases():
-            chunk = lease.builder.take()
+        for partition_claim in self.partition_claims():
+            chunk = partition_claim.builder.take()
             if chunk is not None:
-                self._forwarder.submit_chunk(lease, chunk, partial=True)
+                self._forwarder.submit_chunk(partition_claim, chunk, partial=True)
 
-    def _discard_partial_chunk(self, lease: Lease) -> None:
-        """A lease that ended: its partial chunk will never be sent; give its room back."""
-        chunk = lease.builder.take()
+    def _discard_partial_chunk(self, partition_claim: PartitionClaim) -> None:
+        """A partition claim that ended: its partial chunk will never be sent; give its room back."""
+        chunk = partition_claim.builder.take()
         if chunk is not None:
             self._budget.release(chunk.chars)
 
@@ -293,45 +293,45 @@ class Pipeline:
         if self._closed.is_set():
             return
         self._on_progress()
-        lease = self._lease(ref, claim)
-        if lease is None:
+        partition_claim = self._partition_claim(ref, claim)
+        if partition_claim is None:
             return
-        if lease.failure is not None:
-            raise lease.failure
+        if partition_claim.failure is not None:
+            raise partition_claim.failure
         if info is not None:
-            lease.update(info)
-        if lease.received_since_idle and lease.alive and not self._stopping.is_set():
-            lease.received_since_idle = False
-            self._caught_up(lease)
+            partition_claim.update(info)
+        if partition_claim.received_since_idle and partition_claim.alive and not self._stopping.is_set():
+            partition_claim.received_since_idle = False
+            self._caught_up(partition_claim)
 
-    def _caught_up(self, lease: Lease) -> None:
+    def _caught_up(self, partition_claim: PartitionClaim) -> None:
         """The partition has nothing more to read for now: send its partial chunk now rather than
         after the linger, unless another partial chunk of it is still on its way. Waiting longer only pays when more records come
         soon, and a caught-up partition has none waiting; the one-at-a-time rule (Nagle's, for TCP
         segments) keeps a trickle of records from becoming a request each."""
-        lease.caught_up = True
-        if not self._forwarder.partial_in_flight(lease):
-            chunk = lease.builder.take()
+        partition_claim.caught_up = True
+        if not self._forwarder.partial_in_flight(partition_claim):
+            chunk = partition_claim.builder.take()
             if chunk is not None:
-                self._forwarder.submit_chunk(lease, chunk, partial=True)
+                self._forwarder.submit_chunk(partition_claim, chunk, partial=True)
 
-    def _lease(self, ref: PartitionRef, claim: Claim) -> Lease | None:
-        """The partition's lease if it is the claim's. A lease never changes claims: a call never
-        lands on another claim's lease, whatever replaces the partition's lease meanwhile (then the
-        claim's own lease is fenced, and what is tracked on it never moves the checkpoint)."""
-        with self._leases_lock:
-            lease = self._leases.get(ref.partition_id)
-        return lease if lease is not None and lease.claim == claim else None
+    def _partition_claim(self, ref: PartitionRef, claim: Claim) -> PartitionClaim | None:
+        """The partition's partition claim if it is the claim's. A partition claim never changes claims: a call never
+        lands on another claim's partition claim, whatever replaces the partition's partition claim meanwhile (then the
+        claim's own partition claim is fenced, and what is tracked on it never moves the checkpoint)."""
+        with self._claims_lock:
+            partition_claim = self._partition_claims.get(ref.partition_id)
+        return partition_claim if partition_claim is not None and partition_claim.claim == claim else None
 
     # --- timers --------------------------------------------------------------------------------
     def _tick_forever(self) -> None:
         next_progress = time.monotonic() + self.settings.progress_log_interval
         while not self._stopping.wait(0.2):
-            for lease in self.leases():
+            for partition_claim in self.partition_claims():
                 try:
-                    self._flush_lingering(lease)
+                    self._flush_lingering(partition_claim)
                 except Exception as error:  # the loop boundary: a bug must not end the linger flush
-                    fail_claim(lease, "linger", error, self._metrics, self._log, self._failure_log)
+                    fail_claim(partition_claim, "linger", error, self._metrics, self._log, self._failure_log)
             now = time.monotonic()
             try:
                 self._forwarder.digest.flush()
@@ -342,14 +342,14 @@ class Pipeline:
                 if self._failure_log.allow("logs"):
                     self._log(f"Could not write a log line: {type(error).__name__}: {error}", "error")
 
-    def _flush_lingering(self, lease: Lease) -> None:
+    def _flush_lingering(self, partition_claim: PartitionClaim) -> None:
         # A caught-up partition's partial chunk goes as soon as the one before it is done.
-        if lease.caught_up and not self._forwarder.partial_in_flight(lease):
-            chunk = lease.builder.take()
+        if partition_claim.caught_up and not self._forwarder.partial_in_flight(partition_claim):
+            chunk = partition_claim.builder.take()
         else:
-            chunk = lease.builder.take(older_than=self.settings.linger_seconds)
+            chunk = partition_claim.builder.take(older_than=self.settings.linger_seconds)
         if chunk is not None:
-            self._forwarder.submit_chunk(lease, chunk, partial=True)
+            self._forwarder.submit_chunk(partition_claim, chunk, partial=True)
 
     def _checkpoint_forever(self) -> None:
         while not self._stopping.wait(self.settings.checkpoint_interval):
@@ -357,51 +357,51 @@ class Pipeline:
 
     def _checkpoint_and_measure(self) -> None:
         now = time.time()
-        for lease in self.leases():
+        for partition_claim in self.partition_claims():
             try:
-                self._checkpoint_and_measure_one(lease, now)
+                self._checkpoint_and_measure_one(partition_claim, now)
             except Exception as error:  # the loop boundary: a bug must not end checkpointing
-                fail_claim(lease, "checkpoints", error, self._metrics, self._log, self._failure_log)
+                fail_claim(partition_claim, "checkpoints", error, self._metrics, self._log, self._failure_log)
 
-    def _checkpoint_and_measure_one(self, lease: Lease, now: float) -> None:
-        self._checkpointer.write(lease)
-        oldest = _oldest_unsettled(lease)
+    def _checkpoint_and_measure_one(self, partition_claim: PartitionClaim, now: float) -> None:
+        self._checkpointer.write(partition_claim)
+        oldest = _oldest_unsettled(partition_claim)
         lag_seconds = max(0.0, now - oldest) if oldest is not None else 0.0
-        last = lease.info.last_enqueued_sequence_number
+        last = partition_claim.info.last_enqueued_sequence_number
         # Until our first checkpoint write (or while storage fails), lag counts from where we resumed.
-        checkpointed = lease.written.sequence_number if lease.written is not None else lease.resumed_after
+        checkpointed = partition_claim.written.sequence_number if partition_claim.written is not None else partition_claim.resumed_after
         lag_events = None
         if last is not None:
             lag_events = max(0, last - checkpointed) if checkpointed is not None else last + 1
-        self._metrics.lag(lease.ref.partition_id, lag_events, lag_seconds)
+        self._metrics.lag(partition_claim.ref.partition_id, lag_events, lag_seconds)
 
     def _log_progress(self) -> None:
-        leases = sorted(self.leases(), key=lambda item: item.ref.partition_id)
+        partition_claims = sorted(self.partition_claims(), key=lambda item: item.ref.partition_id)
         total = self._forwarder.records_forwarded
         recent, self._forwarded_at_last_progress = total - self._forwarded_at_last_progress, total
         lags = []
         now = time.time()
-        for lease in leases:
-            oldest = _oldest_unsettled(lease)
-            lags.append(f"{lease.ref.partition_id}: {max(0.0, now - oldest) if oldest else 0.0:.0f}s")
+        for partition_claim in partition_claims:
+            oldest = _oldest_unsettled(partition_claim)
+            lags.append(f"{partition_claim.ref.partition_id}: {max(0.0, now - oldest) if oldest else 0.0:.0f}s")
         self._log(
             f"Progress: {recent} records forwarded in the last {self.settings.progress_log_interval:.0f}s "
-            f"({total} since start); owning {len(leases)} partitions; lag per partition: {', '.join(lags) or 'none'}",
+            f"({total} since start); owning {len(partition_claims)} partitions; lag per partition: {', '.join(lags) or 'none'}",
             "info",
         )
 
 
-def _routed_chars(routed: Routed) -> int:
+def _routed_chars(routed: Destinations) -> int:
     """The characters of a routed batch: its records and its dead letters' payloads."""
     return sum(len(entry) if type(entry) is str else len(entry.payload) for entry in routed.entries)
 
 
-def _oldest_unsettled(lease: Lease) -> float | None:
+def _oldest_unsettled(partition_claim: PartitionClaim) -> float | None:
     """The enqueued time of the oldest message not settled yet: received and in flight, or still
     waiting in the client or the hub (the hub's runtime metrics tell that it exists)."""
     times = [
         value
-        for value in (lease.tracker.oldest_unsettled_enqueued_time(), lease.oldest_waiting_enqueued_time())
+        for value in (partition_claim.tracker.oldest_unsettled_enqueued_time(), partition_claim.oldest_waiting_enqueued_time())
         if value is not None
     ]
     return min(times) if times else None

@@ -23,7 +23,7 @@ from azure_eventhub.delivery.breaker import RefusalBreaker
 from azure_eventhub.delivery.chunking import Chunk, joined
 from azure_eventhub.core.errors import ChunkRejected
 from azure_eventhub.delivery.holding import Held
-from azure_eventhub.delivery.claims import Lease
+from azure_eventhub.delivery.claims import PartitionClaim
 from azure_eventhub.core.throttle import Throttle
 
 LogFunction = Callable[[str, str], None]  # (message, level)
@@ -40,8 +40,8 @@ class Refusals:
     def __init__(
         self,
         breaker: RefusalBreaker,
-        send: Callable[[Lease, Chunk], None],
-        dead_letter: Callable[[Lease, Chunk, int, str], None],
+        send: Callable[[PartitionClaim, Chunk], None],
+        dead_letter: Callable[[PartitionClaim, Chunk, int, str], None],
         log: LogFunction,
         verdict_seconds: float = VERDICT_SECONDS,
     ) -> None:
@@ -54,7 +54,7 @@ class Refusals:
         self.verdict_seconds = verdict_seconds
         self._told = Throttle(60.0)  # outage and held-record lines, once a minute each
 
-    def judge(self, lease: Lease, held: Held, proven: bool) -> Held | None:
+    def judge(self, partition_claim: PartitionClaim, held: Held, proven: bool) -> Held | None:
         """Judge a chunk refused whole: split it (to find records the intake accepts and those it
         refuses alone), dead-letter what is proven bad data, or hold it for a later try."""
         breaker = self.breaker
@@ -67,7 +67,7 @@ class Refusals:
             # No outage (not 3 chunks in a row) and nothing else accepted to judge by: the intake's
             # word stands. Without this, a partition whose last record is bad, with nothing else
             # sent, would hold that record (and its checkpoint) until other records come.
-            self._dead_letter(lease, held.chunk, held.status, held.reason)
+            self._dead_letter(partition_claim, held.chunk, held.status, held.reason)
             return None
         probe = False
         if not proven and (breaker.is_open or held.alone_since is not None):
@@ -75,10 +75,10 @@ class Refusals:
             # again tells nothing until the intake accepts something (then it is proven).
             probe = held.alone_since is None and breaker.take_probe()
             if not probe:
-                self._tell_held(lease, held)
+                self._tell_held(partition_claim, held)
                 return held
         try:
-            kept = self._isolate(lease, held, proven)
+            kept = self._isolate(partition_claim, held, proven)
         finally:
             if probe:
                 breaker.end_probe()
@@ -92,29 +92,29 @@ class Refusals:
             self._tell_outage(held, opened=True)
         return held
 
-    def _isolate(self, lease: Lease, held: Held, proven: bool) -> list[Chunk]:
+    def _isolate(self, partition_claim: PartitionClaim, held: Held, proven: bool) -> list[Chunk]:
         """Split the held chunk in halves down to single records; dead-letter those refused alone
         once proven bad data. Returns the records refused alone with no proof yet."""
         kept: list[Chunk] = []
         if len(held.chunk) == 1:  # its refusal was a refusal on its own
             if proven:
-                self._dead_letter(lease, held.chunk, held.status, held.reason)
+                self._dead_letter(partition_claim, held.chunk, held.status, held.reason)
             else:
                 kept.append(held.chunk)
             return kept
-        self._split(lease, held, held.chunk, kept)
+        self._split(partition_claim, held, held.chunk, kept)
         return kept
 
-    def _split(self, lease: Lease, held: Held, chunk: Chunk, kept: list[Chunk]) -> None:
+    def _split(self, partition_claim: PartitionClaim, held: Held, chunk: Chunk, kept: list[Chunk]) -> None:
         for half in chunk.halves():
             proven = self.breaker.proven(held.first_refusal)  # an acceptance came before this request
             try:
-                self._send(lease, half)
+                self._send(partition_claim, half)
             except ChunkRejected as rejection:
                 if len(half) > 1:
-                    self._split(lease, held, half, kept)
+                    self._split(partition_claim, held, half, kept)
                 elif proven:
-                    self._dead_letter(lease, half, rejection.status, rejection.reason)
+                    self._dead_letter(partition_claim, half, rejection.status, rejection.reason)
                 else:
                     held.status, held.reason = rejection.status, rejection.reason
                     kept.append(half)
@@ -134,12 +134,12 @@ class Refusals:
             "error",
         )
 
-    def _tell_held(self, lease: Lease, held: Held) -> None:
+    def _tell_held(self, partition_claim: PartitionClaim, held: Held) -> None:
         if self.breaker.is_open:
             self._tell_outage(held)
         elif held.alone_since is not None and self._told.allow("held"):
             self._log(
-                f"The intake refused records of partition {lease.ref} on their own (HTTP {held.status}: "
+                f"The intake refused records of partition {partition_claim.ref} on their own (HTTP {held.status}: "
                 f"{held.reason}); they are held, not yet dead-lettered, until the intake accepts another "
                 f"request (then they are bad data) or refuses {self.breaker.threshold} chunks in a row (an "
                 f"outage), {self.verdict_seconds:.0f} s at most",

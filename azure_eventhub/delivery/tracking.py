@@ -9,7 +9,7 @@ the first ordinal that is not settled yet. A message is settled once every ordin
 below the prefix, and the checkpoint position is the last message of the unbroken run of settled
 messages from the oldest on: a checkpoint never passes a record that is not settled.
 
-A tracker serves one claim of a partition (leases.py), whose batches come in partition order: a
+A tracker serves one claim of a partition (partition_claims.py), whose batches come in partition order: a
 batch whose first sequence number is not above the last one tracked is refused (BatchOutOfOrder).
 Tracked anyway, a stale batch read further on (1000-1299) ahead of records read from an earlier
 checkpoint (701-999) would let the position reach 1299 once the stale one is accepted. Gaps are

@@ -4,7 +4,7 @@ receiver processes' reader threads (receiver_process.py) and the pipeline of one
 A claim (messages.Claim) is one receiver process's opening of a partition. Several may report the
 same partition for a while (a takeover between processes; their pipes do not keep time order): the
 last claim whose opening the router was told of holds it, and only the holder's calls go on to the
-pipeline, which finds leases by claim as well (the holder may change between the two checks).
+pipeline, which finds partition_claims by claim as well (the holder may change between the two checks).
 
 A router is made by one run's pipeline owner and bound to that pipeline for good, never to "the
 current pipeline": after collection restarts, a reader thread of the old run may still be busy (a
@@ -63,8 +63,8 @@ class PartitionRouter:
         self._reports: Reports = reports if reports is not None else _NoReports()
         self._holder: dict[str, Claim] = {}
         # Held while the pipeline is told of an opening or a closing, so that the holder here and
-        # the pipeline's lease change together: two reader threads opening one partition at once
-        # left the holder to one claim and the lease to the other. Batches do not take it (holds()
+        # the pipeline's partition_claim change together: two reader threads opening one partition at once
+        # left the holder to one claim and the partition claim to the other. Batches do not take it (holds()
         # reads one dict entry): a closing at shutdown, which writes a checkpoint, holds up only
         # the other processes' openings and closings.
         self._lock = threading.Lock()

@@ -16,7 +16,7 @@ Protocol: pickled tuples on a duplex pipe.
   parent -> child: ("ack", ack) ("fail", partition_id, claim, ReceiveFailure) ("stop",)
 A claim is the child's number for one opening of a partition; in the parent, with the process's
 number, it is a messages.Claim, which every call about a partition carries to the pipeline: what one
-claim read is tracked on that claim's lease or nowhere, never on another claim's, whose checkpoint
+claim read is tracked on that claim's partition claim or nowhere, never on another claim's, whose checkpoint
 it would move past records nobody accepted. A failure the parent sends applies to the claim whose
 call failed, never to a later one (it may arrive after the child opened the partition again, from
 its checkpoint: then it is moot).
@@ -29,7 +29,7 @@ Fates:
 - two children may briefly both report a partition (a takeover), and their pipes do not keep their
   reports in time order: the last claim whose "opened" the parent reads holds it there. Batches of
   every other claim are dropped (not tracked), by the router and, should the holder change between
-  the router's check and the pipeline's lookup, by the pipeline (it finds leases by claim). The
+  the router's check and the pipeline's lookup, by the pipeline (it finds partition_claims by claim). The
   other process is usually the stale reader (its link is taken over and its SDK closes the
   partition); if instead the holder here closes it (it was the stale one), the other's next report
   makes the parent tell it to read the partition again ("fail"): it reopens it at once from the
@@ -40,7 +40,7 @@ Fates:
   parent is PID 1 (triggers/pid1.py).
 - child dead: ``exit_report()`` says how (exit code or signal) and quotes the last lines of its error
   output (child_output.py), which the parent also copies to its own as they come.
-- a pipeline failure for a claim (errors.DecodingFailed, or errors.BatchOutOfOrder: a batch that
+- a pipeline failure for a claim (errors.BatchHandlingFailed, or errors.BatchOutOfOrder: a batch that
   does not come after the claim's last one) goes back to the child, whose next callback for that
   claim raises ReadAgain: the partition is read again from its checkpoint.
 - child dead: every partition it had open is closed as lost in the parent, and ``alive`` turns
@@ -220,7 +220,7 @@ class ReceiverProcess:
                                 pipeline.messages_received(ref, item[3], item[4], claim=claim)
                             else:
                                 pipeline.receive_idle(ref, item[3], claim=claim)
-                        except CollectorError as failure:  # DecodingFailed, BatchOutOfOrder: read it again
+                        except CollectorError as failure:  # BatchHandlingFailed, BatchOutOfOrder: read it again
                             self._fail(ref.partition_id, claim.number, ReceiveFailure.of(failure))
                     elif (
                         router.holder(ref) is None

@@ -241,7 +241,7 @@ def test_no_checkpoint_passes_an_unaccepted_record_while_two_receiver_processes_
         for process in processes:
             process.start()
         producer.start()
-        wait_until(lambda: len(pipeline.leases()) == len(PARTITIONS), 60, message="every partition claimed")
+        wait_until(lambda: len(pipeline.partition_claims()) == len(PARTITIONS), 60, message="every partition claimed")
         thief.start()
         began = time.monotonic()
         wait_until(lambda: time.monotonic() - began > STRESS_SECONDS / 2, STRESS_SECONDS, interval=0.5)

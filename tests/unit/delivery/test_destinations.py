@@ -2,7 +2,7 @@
 
 from azure_eventhub.decoding.batch import decode_batch
 from azure_eventhub.decoding.message import MAX_RECORD_CHARS
-from azure_eventhub.delivery.destinations import DeadLetterEntry, needs_dead_letters, route
+from azure_eventhub.delivery.destinations import DeadLetterEntry, needs_dead_letters, sort_by_destination
 
 BIG = b'{"blob": "' + b"x" * MAX_RECORD_CHARS + b'"}'
 
@@ -17,7 +17,7 @@ def test_an_undecodable_body_and_an_oversized_record_hold_one_ordinal_each_in_pl
         content_encodings=[None, "gzip", None],
     )
     assert needs_dead_letters(decoded)
-    routed = route(decoded)
+    routed = sort_by_destination(decoded)
     assert routed.ends == [2, 3, 4]
     assert routed.indexes == [0, 2, None, 0]  # the heartbeat keeps its place; None: a whole body
     first, oversized, undecodable, last = routed.entries

@@ -8,7 +8,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from azure_eventhub.decoding.message import MAX_RECORD_CHARS
-from azure_eventhub.core.errors import DecodingFailed, PipelineFailed
+from azure_eventhub.core.errors import BatchHandlingFailed, PipelineFailed
 from azure_eventhub.core.messages import Message, MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.core.metrics import PipelineMetrics
 from azure_eventhub.delivery.pipeline import Pipeline, PipelineSettings
@@ -124,7 +124,7 @@ def test_shutdown_writes_the_accepted_position(parts):
     build, _, _, checkpoints, _ = parts
     pipeline = build(checkpoint_interval=3600)
     pipeline.messages_received(REF, batch(message(0, {"id": 0}, {"id": 1}, {"id": 2})), None)
-    wait_until(lambda: pipeline.leases()[0].tracker.position is not None, 5)
+    wait_until(lambda: pipeline.partition_claims()[0].tracker.position is not None, 5)
     assert pipeline.stop(2)
     pipeline.partition_closed(REF, "shutdown")
     assert checkpointed(checkpoints) == 0
@@ -180,12 +180,12 @@ def test_a_failure_handling_a_batch_is_logged_and_hands_the_partition_back_to_th
     build, intake, _, checkpoints, log = parts
     pipeline = build()
     broken = Message(b'{"id": 0}', None, "0")  # no sequence number: handling the batch fails
-    with pytest.raises(DecodingFailed):
+    with pytest.raises(BatchHandlingFailed):
         pipeline.messages_received(REF, batch(broken), None)
     assert "decoding a batch of partition" in log.texts()
-    with pytest.raises(DecodingFailed):  # nothing after the failed batch may be tracked
+    with pytest.raises(BatchHandlingFailed):  # nothing after the failed batch may be tracked
         pipeline.messages_received(REF, batch(message(1, {"id": 1})), None)
-    with pytest.raises(DecodingFailed):
+    with pytest.raises(BatchHandlingFailed):
         pipeline.receive_idle(REF, None)
     pipeline.partition_closed(REF, "lost")  # what the SDK does with the error
     pipeline.partition_opened(REF)
@@ -230,8 +230,8 @@ def test_a_caught_up_partition_sends_its_partial_chunk_at_once_one_at_a_time(par
     wait_until(lambda: intake.calls == 2, 5)  # sent, and hanging
     pipeline.messages_received(REF, batch(message(2, {"id": 2})), None)
     pipeline.receive_idle(REF, None)
-    lease = pipeline.leases()[0]
-    assert len(lease.builder._open) == 1, "a partial chunk was already on its way: record 2 waits"
+    partition_claim = pipeline.partition_claims()[0]
+    assert len(partition_claim.builder._open) == 1, "a partial chunk was already on its way: record 2 waits"
     assert intake.calls == 2
     intake.blocked.clear()  # once record 1 is accepted, record 2 goes (the partition is still caught up)
     wait_until(lambda: sorted(intake.records()) == ['{"id":0}', '{"id":1}', '{"id":2}'], 5)
@@ -292,7 +292,7 @@ def test_an_unexpected_error_while_forwarding_has_the_partition_read_again_from_
 
     intake.send = send_once_broken
     pipeline.messages_received(REF, batch(message(0, {"id": 0})), None)
-    failure = wait_until(lambda: pipeline.leases()[0].failure, 5)
+    failure = wait_until(lambda: pipeline.partition_claims()[0].failure, 5)
     assert isinstance(failure, PipelineFailed)
     with pytest.raises(PipelineFailed):  # at the partition's next callback: the SDK reads it again
         pipeline.receive_idle(REF, None)
@@ -313,7 +313,7 @@ def test_records_waiting_in_a_partial_chunk_count_in_the_in_flight_budget(parts)
     build, _, _, _, _ = parts
     pipeline = build(chunk_size=1000, linger_seconds=3600)  # the records stay in the partial chunk
     pipeline.messages_received(REF, batch(message(0, {"id": 0}, {"id": 1})), None)
-    assert len(pipeline.leases()[0].builder._open) == 2
+    assert len(pipeline.partition_claims()[0].builder._open) == 2
     assert pipeline.budget_used == len('{"id":0}') + len('{"id":1}')
 
 

@@ -55,8 +55,8 @@ def pipeline_parts():
 
 def test_a_stale_batch_read_while_another_process_claims_the_partition_is_not_tracked_on_the_new_claim(pipeline_parts):
     """Regression (issue 14, path 1): the reader of process 0 saw that process 0 held partition 0,
-    then process 1's claim replaced the partition's lease before the batch reached the pipeline,
-    which found the lease by partition id and tracked the stale batch (1000-1299) on the new claim,
+    then process 1's claim replaced the partition's partition claim before the batch reached the pipeline,
+    which found the partition claim by partition id and tracked the stale batch (1000-1299) on the new claim,
     ahead of that claim's own 701-999: once the stale batch was accepted, the checkpoint passed
     701-999, which the intake had not accepted."""
     pipeline, intake, checkpoints, heartbeat = pipeline_parts
@@ -65,12 +65,12 @@ def test_a_stale_batch_read_while_another_process_claims_the_partition_is_not_tr
     _, first, _, _ = connected(router, number=0, logs=logs)
     _, second, _, _ = connected(router, number=1)
     first.partition_opened(REF0)
-    wait_until(lambda: len(pipeline.leases()) == 1, 3)
-    stale_lease = pipeline.leases()[0]
+    wait_until(lambda: len(pipeline.partition_claims()) == 1, 3)
+    stale_lease = pipeline.partition_claims()[0]
 
     def second_claims_the_partition() -> None:
         second.partition_opened(REF0)  # from the checkpoint, 700: it reads 701 on
-        wait_until(lambda: pipeline.leases() and pipeline.leases()[0] is not stale_lease, 3)
+        wait_until(lambda: pipeline.partition_claims() and pipeline.partition_claims()[0] is not stale_lease, 3)
 
     heartbeat.then = second_claims_the_partition
     first.messages_received(REF0, batch(*range(1000, 1300)), None)  # in the pipe when the claim changes
@@ -155,10 +155,10 @@ class SlowToOpen(RecordingHandler):
         super().partition_opened(ref, claim)
 
 
-def test_two_processes_opening_a_partition_at_once_leave_the_holder_and_the_lease_to_the_same_claim():
+def test_two_processes_opening_a_partition_at_once_leave_the_holder_and_the_partition_claim_to_the_same_claim():
     """Regression: the router set the holder under its lock but told the pipeline after releasing
-    it; two openings at once could leave the holder to one claim and the pipeline's lease to the
-    other (whose batches then reached the lease of a claim the router did not let through)."""
+    it; two openings at once could leave the holder to one claim and the pipeline's partition_claim to the
+    other (whose batches then reached the partition claim of a claim the router did not let through)."""
     handler = SlowToOpen()
     router = routed(handler)
     _, first, _, _ = connected(router, number=0)

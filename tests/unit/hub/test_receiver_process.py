@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from azure_eventhub.core.errors import DecodingFailed, ReadAgain
+from azure_eventhub.core.errors import BatchHandlingFailed, ReadAgain
 from azure_eventhub.core.messages import Claim, Message, MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.hub.partition_router import PartitionRouter
 from azure_eventhub.hub.receiver_process import HANDED_OVER, ReceiveFailure, ReceiverProcess, _PipeHandler
@@ -129,7 +129,7 @@ def test_a_handler_failure_goes_back_and_the_next_callback_of_that_partition_rai
     _, child, _, _ = connected(routed(handler))
     child.partition_opened(REF0)
     child.partition_opened(REF1)
-    handler.fail_next = DecodingFailed("decoding a batch of partition hub/group/0 failed: boom")
+    handler.fail_next = BatchHandlingFailed("decoding a batch of partition hub/group/0 failed: boom")
     child.messages_received(REF0, batch(1), None)
     wait_until(lambda: child._failed, 3)
     child.receive_idle(REF1, None)  # another partition is not affected

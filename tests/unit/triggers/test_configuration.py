@@ -386,7 +386,7 @@ def test_defaults():
     assert result.chunk_size == 1000
     assert result.categories == ()
     assert result.starting_position == "earliest"
-    assert result.eventhub_starting_position == "-1"
+    assert result.starting_position == "earliest"
     assert result.transport == "amqp"
     assert result.custom_endpoint_address is None
     assert result.proxy is None
@@ -411,7 +411,7 @@ def test_values_are_trimmed_and_normalised():
     assert result.intake_server == "https://intake.example.com"
     assert result.categories == ("SignInLogs",)
     assert result.custom_endpoint_address == "wss://gw.example.com:8443"
-    assert result.eventhub_starting_position == "@latest"
+    assert result.starting_position == "latest"
 
 
 def test_chunk_size_bounds_are_accepted():

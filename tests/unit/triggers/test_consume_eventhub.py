@@ -74,18 +74,18 @@ def test_late_calls_of_an_old_router_change_nothing_in_the_pipeline_that_replace
     """Regression (issue 14, path 4): the router was handed the trigger itself, which passed every
     call on to its pipeline of the moment. After collection restarted (a receiver process died), a
     reader thread of the old run still busy (a checkpoint write can take a minute) closed the new
-    pipeline's lease when it went on, and the new claim's batches were dropped."""
+    pipeline's partition_claim when it went on, and the new claim's batches were dropped."""
     old = Run()
     _, old_child, _, _ = connected(router_for(trigger, old), number=0)
     old_child.partition_opened(REF0)
-    wait_until(lambda: len(old.pipeline.leases()) == 1, 3)
+    wait_until(lambda: len(old.pipeline.partition_claims()) == 1, 3)
     trigger._shutdown(ClosedReceiver(), [])  # this run ends; its reader thread is still busy
 
     new = Run()
     _, new_child, _, _ = connected(router_for(trigger, new), number=0)  # numbered from 0 again
     new_child.partition_opened(REF0)
-    wait_until(lambda: len(new.pipeline.leases()) == 1, 3)
-    (lease,) = new.pipeline.leases()
+    wait_until(lambda: len(new.pipeline.partition_claims()) == 1, 3)
+    (partition_claim,) = new.pipeline.partition_claims()
     errors_before = receive_errors(trigger)
 
     # The old reader thread goes on: a batch, an idle pass, an error, then the partition closes.
@@ -94,7 +94,7 @@ def test_late_calls_of_an_old_router_change_nothing_in_the_pipeline_that_replace
     old_child.receive_error(REF0, ConnectionError("late"))
     old_child.partition_closed(REF0, "lost")  # returns once the parent handled it (the ack)
 
-    assert new.pipeline.leases() == [lease] and lease.alive, "the old run closed the new run's lease"
+    assert new.pipeline.partition_claims() == [partition_claim] and partition_claim.alive, "the old run closed the new run's partition_claim"
     new_child.messages_received(REF0, batch(3), None)
     new_child.receive_idle(REF0, None)
     wait_until(lambda: new.numbers() == [3], 5, message=lambda: f"new run forwarded {new.numbers()}")
