@@ -23,7 +23,7 @@ from sekoia_automation.connector import Connector
 from sekoia_automation.constants import CHUNK_BYTES_MAX_SIZE
 from sekoia_automation.trigger import Trigger
 
-from azure_eventhub.hub.consumer import EventHubReceiver, ReceiverSettings
+from azure_eventhub.hub.consumer import CheckpointStorage, ReceiverSettings
 from azure_eventhub.hub.probe import HubProbe
 from azure_eventhub.core.errors import ReceiverExited
 from azure_eventhub.core.log_redaction import install_log_redaction, install_sentry_redaction
@@ -192,8 +192,10 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             self._stop_event.wait(delay)
 
     def _consume(self, settings: ValidatedSettings) -> None:
-        receiver = EventHubReceiver(self._receiver_settings(settings), self)
-        if self._self_check(settings, receiver) is None:
+        # The storage side only: receiving, and its consumer client, live in the receiver processes.
+        storage = CheckpointStorage(self._receiver_settings(settings))
+        checked = self._self_check(settings, storage)
+        if checked is None:
             return  # stopped while a setting was being fixed
         self.metrics.partitions_owned(0)  # a standby replica shows 0, not nothing
         self._pipeline = Pipeline(
@@ -204,8 +206,8 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
                 forwarding_threads=self.forwarding_threads,
             ),
             intake=self,
-            dead_letters=BlobDeadLetters(receiver.container),
-            checkpoints=receiver.checkpoints,
+            dead_letters=BlobDeadLetters(storage.container),
+            checkpoints=storage.checkpoints,
             metrics=self.metrics,
             log=self.enqueue_log,
             on_progress=self.heartbeat,
@@ -213,9 +215,9 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self._pipeline.start()
         # Receiving runs in processes of their own (receiver_process.py); this one does the rest.
         router = self._router(self._pipeline)
-        owners, scope = self._owner_directory(), self._owner_scope(receiver)
+        owners, scope = self._owner_directory(), self._owner_scope(checked)
         processes = [
-            ReceiverProcess(number, receiver.settings, router, self.enqueue_log, owners, scope)
+            ReceiverProcess(number, storage.settings, router, self.enqueue_log, owners, scope)
             for number in range(settings.receiver_processes)
         ]
         for process in processes:
@@ -237,7 +239,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
                 self._report_exit(ended[0])
                 raise ReceiverExited(f"the receiver process {ended[0].number} exited")
         finally:
-            self._shutdown(receiver, processes)
+            self._shutdown(storage, processes)
 
     def _report_exit(self, process: ReceiverProcess) -> None:
         """One line: how the child ended, what it last wrote; critical once exits keep coming."""
@@ -254,7 +256,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             "critical",
         )
 
-    def _shutdown(self, receiver: EventHubReceiver, processes: list[ReceiverProcess]) -> None:
+    def _shutdown(self, storage: CheckpointStorage, processes: list[ReceiverProcess]) -> None:
         """Stop receiving, abandon what is in flight without checkpointing past it, write the
         checkpoints of what was accepted, release the partitions, close the clients: in bounded time."""
         deadline = time.monotonic() + STOP_BUDGET_SECONDS - 1.0
@@ -267,7 +269,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         if pipeline is not None:
             _bounded(pipeline.write_final_checkpoints, max(0.1, deadline - time.monotonic() - 1.0))
             pipeline.close()  # a reader thread still busy goes nowhere now, not into the next run's pipeline
-        _bounded(receiver.close, max(0.1, deadline - time.monotonic()))
+        _bounded(storage.close, max(0.1, deadline - time.monotonic()))
         if not drained:
             self.enqueue_log("Stopped with chunks still in flight: they are read again at the next start", "info")
         self.enqueue_log("Stopped", "info")
@@ -302,9 +304,10 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self.enqueue_log(f"Event Hubs error ({where}), the client retries: {type(error).__name__}: {error}", "error")
 
     # --- self-check ----------------------------------------------------------------------------
-    def _self_check(self, settings: ValidatedSettings, receiver: EventHubReceiver) -> Report | None:
+    def _self_check(self, settings: ValidatedSettings, storage: CheckpointStorage) -> str | None:
         """Check every setting and service before consuming (azure_eventhub.operations.selfcheck); while a fatal
-        problem remains, check again slowly, healthy meanwhile. None if the trigger stopped."""
+        problem remains, check again slowly, healthy meanwhile. The hub's host name as its client has it
+        (the owner scope), or None if the trigger stopped."""
         target = self._target = Target(
             hub_namespace=settings.hub_namespace,
             hub_name=settings.hub_name,
@@ -321,10 +324,10 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self._churn = self._churn or OwnershipChurn(settings.hub_consumer_group)
         warnings: list = [mismatch] if (mismatch := settings.cloud_mismatch_warning()) else []
         warnings += [warning(notice.field, notice.text, notice.fix) for notice in settings.notices]
-        hub = HubProbe(receiver.settings)
+        hub = HubProbe(storage.settings)
 
         def run() -> Report:
-            report = run_checks(hub, lambda: probe_container(receiver.container), self._reach_intake, target, warnings)
+            report = run_checks(hub, lambda: probe_container(storage.container), self._reach_intake, target, warnings)
             if report.fatal:  # a setting or a service to fix, not our process handling: /health stays green
                 self._receiver_health.not_receiving_by_choice()
             return report
@@ -337,14 +340,15 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         if report is None:
             _bounded(hub.close, 5)
             return None
+        namespace = hub.namespace  # read before the retention check's thread closes the probe
         try:
-            checkpoints = hub.stored_checkpoints(receiver)
+            checkpoints = storage.stored_checkpoints(namespace)
         except Exception:  # reported by the checks, or by the event processor soon
             checkpoints = {}
         retention = threading.Thread(target=self._check_retention, args=(hub, checkpoints), name="selfcheck-retention")
         retention.daemon = True
         retention.start()
-        return report
+        return namespace
 
     def _check_retention(self, hub: HubProbe, checkpoints: dict[str, int]) -> None:
         """In the background (one call per partition): records lost to retention while we were away."""
@@ -391,10 +395,10 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         except Exception:
             return Path(tempfile.gettempdir()) / "azure-eventhub-owners"
 
-    def _owner_scope(self, receiver: EventHubReceiver) -> str:
+    def _owner_scope(self, namespace: str) -> str:
         settings = self.settings
         return "/".join(
-            (receiver.namespace, settings.hub_name, settings.hub_consumer_group.lower(), settings.storage_blob_endpoint,
+            (namespace, settings.hub_name, settings.hub_consumer_group.lower(), settings.storage_blob_endpoint,
              settings.storage_container_name)
         )
 

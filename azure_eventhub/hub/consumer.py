@@ -1,5 +1,5 @@
-"""The adapter around azure-eventhub. Only it and its parts (events.py: EventData -> MessageBatch;
-processor.py: the SDK's event processor with our fixes; hub_probe.py: the self-check's calls) import
+"""The adapter around azure-eventhub. Only it and its parts (event_data.py: EventData -> MessageBatch;
+processor.py: the SDK's event processor with our fixes; probe.py: the self-check's calls) import
 azure.eventhub.
 
 It runs the SDK's event processor (blob checkpoint store for positions and partition ownership,
@@ -182,6 +182,28 @@ def create_container_client(settings: ReceiverSettings):
     )
 
 
+class CheckpointStorage:
+    """The storage side alone: the container (dead letters, the self-check's probe) and the blob
+    checkpoint store (checkpoints, ownership), with no consumer client nor event processor. The
+    trigger's process needs only this; a receiver process's EventHubReceiver builds one too."""
+
+    def __init__(self, settings: ReceiverSettings) -> None:
+        self.settings = settings
+        self.container = create_container_client(settings)
+        self.checkpoint_store = BlobCheckpointStore(
+            self.container.url, settings.container_name, container_client=self.container
+        )
+        self.checkpoints = BlobCheckpoints(self.checkpoint_store)
+
+    def stored_checkpoints(self, namespace: str) -> dict[str, int]:
+        """partition id -> checkpointed sequence number, as this consumer group's blobs hold them."""
+        checkpoints = self.checkpoint_store.list_checkpoints(namespace, self.settings.hub_name, self.settings.consumer_group)
+        return {item["partition_id"]: int(item["sequence_number"]) for item in checkpoints}
+
+    def close(self) -> None:
+        self.container.close()
+
+
 class EventHubReceiver:
     """Receives every partition this process owns and reports to a handler.
 
@@ -191,11 +213,10 @@ class EventHubReceiver:
     def __init__(self, settings: ReceiverSettings, handler: ReceiveHandler) -> None:
         self.settings = settings
         self._handler = handler
-        self.container = create_container_client(settings)
-        self.checkpoint_store = BlobCheckpointStore(
-            self.container.url, settings.container_name, container_client=self.container
-        )
-        self.checkpoints = BlobCheckpoints(self.checkpoint_store)
+        storage = CheckpointStorage(settings)
+        self.container = storage.container
+        self.checkpoint_store = storage.checkpoint_store
+        self.checkpoints = storage.checkpoints
         self.client = create_consumer_client(settings, self.checkpoint_store)
         starting = "-1" if settings.starting_position == "earliest" else "@latest"
         self._processor = FixedEventProcessor(

@@ -6,7 +6,7 @@ import threading
 
 from azure.eventhub import EventHubConsumerClient
 
-from azure_eventhub.hub.consumer import EventHubReceiver, ReceiverSettings, create_consumer_client
+from azure_eventhub.hub.consumer import ReceiverSettings, create_consumer_client
 
 
 class HubProbe:
@@ -67,13 +67,6 @@ class HubProbe:
             return errors[0] if errors else None
         finally:
             threading.Thread(target=client.close, daemon=True).start()  # a frozen peer must not block us
-
-    def stored_checkpoints(self, receiver: EventHubReceiver) -> dict[str, int]:
-        """partition id -> checkpointed sequence number, as this consumer group's blobs hold them."""
-        checkpoints = receiver.checkpoint_store.list_checkpoints(
-            receiver.namespace, self._settings.hub_name, self._settings.consumer_group
-        )
-        return {item["partition_id"]: int(item["sequence_number"]) for item in checkpoints}
 
     def close(self) -> None:
         self._client.close()
