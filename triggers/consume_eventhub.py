@@ -34,7 +34,8 @@ from azure_eventhub.delivery.pipeline import Pipeline, PipelineSettings
 from azure_eventhub.hub.receiver_health import BOUND_SECONDS, ReceiverHealth
 from azure_eventhub.hub.receiver_process import HANDED_OVER, ReceiverProcess
 from azure_eventhub.core.redaction import REDACTOR
-from azure_eventhub.operations.advice import Target, describe_receive_error, warning
+from azure_eventhub.operations.advice import Target, warning
+from azure_eventhub.operations.hub_advice import describe_receive_error
 from azure_eventhub.operations.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
 from azure_eventhub.storage import BlobDeadLetters, probe_container
 from azure_eventhub.core.trust import ca_bundle
@@ -183,7 +184,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             self._failures_in_a_row = 0
         except Exception as error:  # the loop boundary: log, back off with jitter, let the SDK re-run us
             self._failures_in_a_row += 1
-            delay = min(60.0, 2.0 ** self._failures_in_a_row) * random.uniform(0.5, 1.0)
+            delay = min(60.0, 2.0**self._failures_in_a_row) * random.uniform(0.5, 1.0)
             if isinstance(error, ReceiverExited):  # _report_exit has said how
                 self.log(f"Collection restarts in {delay:.0f}s", "info")
             else:
@@ -398,8 +399,13 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
     def _owner_scope(self, namespace: str) -> str:
         settings = self.settings
         return "/".join(
-            (namespace, settings.hub_name, settings.hub_consumer_group.lower(), settings.storage_blob_endpoint,
-             settings.storage_container_name)
+            (
+                namespace,
+                settings.hub_name,
+                settings.hub_consumer_group.lower(),
+                settings.storage_blob_endpoint,
+                settings.storage_container_name,
+            )
         )
 
 

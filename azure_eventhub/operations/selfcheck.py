@@ -28,19 +28,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from azure_eventhub.operations.advice import (
-    HUB_CONSUMER_GROUP,
-    Finding,
-    Target,
-    classify_hub_error,
-    classify_intake_error,
-    classify_storage_error,
-    partition_order,
-    passed,
-    receiver_probe_finding,
-    retention_findings,
-    warning,
-)
+from azure_eventhub.operations.advice import HUB_CONSUMER_GROUP, Finding, Target, passed, warning
+from azure_eventhub.operations.hub_advice import classify_hub_error, receiver_probe_finding
+from azure_eventhub.operations.retention_advice import partition_order, retention_findings
+from azure_eventhub.operations.service_advice import classify_intake_error, classify_storage_error
 
 CALL_SECONDS = 30.0  # each call of a check; a namespace that does not answer makes the SDK hang
 RETRY_DELAYS = (10.0, 20.0, 40.0, 60.0)  # between failed self-checks; then every 60 s

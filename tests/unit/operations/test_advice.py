@@ -5,15 +5,10 @@ import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError, ServiceRequestError
 from azure.eventhub.exceptions import AuthenticationError, ConnectError, ConnectionLostError, EventHubError
 
-from azure_eventhub.operations.advice import (
-    Target,
-    classify_hub_error,
-    classify_intake_error,
-    classify_storage_error,
-    describe_receive_error,
-    receiver_probe_finding,
-    retention_findings,
-)
+from azure_eventhub.operations.advice import Target
+from azure_eventhub.operations.hub_advice import classify_hub_error, describe_receive_error, receiver_probe_finding
+from azure_eventhub.operations.retention_advice import retention_findings
+from azure_eventhub.operations.service_advice import classify_intake_error, classify_storage_error
 
 TARGET = Target(
     hub_namespace="contoso.servicebus.windows.net",

@@ -9,8 +9,16 @@ import pytest
 from azure.eventhub.exceptions import AuthenticationError, ConnectionLostError
 from azure.storage.blob import ContainerSasPermissions, generate_container_sas
 
-from azure_eventhub.operations.advice import Target, classify_storage_error
-from azure_eventhub.operations.selfcheck import OwnershipChurn, Report, bounded, check_retention, check_until_passed, run_checks
+from azure_eventhub.operations.advice import Target
+from azure_eventhub.operations.service_advice import classify_storage_error
+from azure_eventhub.operations.selfcheck import (
+    OwnershipChurn,
+    Report,
+    bounded,
+    check_retention,
+    check_until_passed,
+    run_checks,
+)
 from azure_eventhub.storage import PROBE_BLOB, container_client, probe_container
 from tests.stack.azurite import ACCOUNT_KEY, ACCOUNT_NAME
 

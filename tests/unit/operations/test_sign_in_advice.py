@@ -9,7 +9,9 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 from azure.eventhub.exceptions import ConnectionLostError
 
-from azure_eventhub.operations.advice import Target, classify_hub_error, classify_storage_error, describe_receive_error
+from azure_eventhub.operations.advice import Target
+from azure_eventhub.operations.hub_advice import classify_hub_error, describe_receive_error
+from azure_eventhub.operations.service_advice import classify_storage_error
 from azure_eventhub.hub.receiver_process import ReceiveFailure
 from azure_eventhub.storage import container_client, probe_container
 
