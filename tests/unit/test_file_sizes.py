@@ -12,7 +12,6 @@ LIMIT = 320
 WAITING_FOR_A_SPLIT = {
     "azure_eventhub/delivery/forwarding.py": 327,
     "azure_eventhub/decoding/repair.py": 333,
-    "azure_eventhub/hub/consumer.py": 336,
     "triggers/validation.py": 341,
     "azure_eventhub/decoding/message.py": 354,
     "azure_eventhub/delivery/pipeline.py": 407,
