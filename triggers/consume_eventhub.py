@@ -8,22 +8,19 @@ intake request whose outcome is unknown.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import logging
 import queue
 import random
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from sekoia_automation.connector import Connector
 from sekoia_automation.constants import CHUNK_BYTES_MAX_SIZE
 from sekoia_automation.trigger import Trigger
 
-from azure_eventhub.hub.consumer import CheckpointStorage, ReceiverSettings
+from azure_eventhub.hub.consumer import CheckpointStorage
 from azure_eventhub.hub.probe import HubProbe
 from azure_eventhub.core.errors import ReceiverExited
 from azure_eventhub.core.log_redaction import install_log_redaction, install_sentry_redaction
@@ -38,7 +35,6 @@ from azure_eventhub.operations.advice import Target, warning
 from azure_eventhub.operations.hub_advice import describe_receive_error
 from azure_eventhub.operations.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
 from azure_eventhub.storage import BlobDeadLetters, probe_container
-from azure_eventhub.core.trust import ca_bundle
 from triggers.configuration import (
     SECRET_FIELDS,
     ConfigurationError,
@@ -49,6 +45,7 @@ from triggers.configuration import (
 )
 from triggers.intake_sender import IntakeSenderMixin
 from triggers.sentry_gate import SentryGate
+from triggers.wiring import advice_target, bounded, owner_directory, owner_scope, receiver_settings, texts
 
 STOP_BUDGET_SECONDS = 9.0  # the process exits within 10 s of SIGTERM, whatever hangs
 
@@ -103,7 +100,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         # Connector makes this a no-op; our secrets are declared in the trigger (arguments.secrets),
         # so the platform serves them as node-level secrets: apply them as a Trigger does. Their values
         # are redacted from here on, whatever fails next (a wrong setting is echoed before validation).
-        REDACTOR.add(_texts(self._node_secrets) + _texts(self._secrets))
+        REDACTOR.add(texts(self._node_secrets) + texts(self._secrets))
         try:
             Trigger._apply_node_secrets(self)
         except ConfigurationError:
@@ -168,7 +165,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         try:
             # The secret fields as configured (a platform that serves no node secrets leaves the real
             # values in the configuration file), then their parts once parsed.
-            REDACTOR.add(_texts([getattr(self.configuration, name, None) for name in SECRET_FIELDS]))
+            REDACTOR.add(texts([getattr(self.configuration, name, None) for name in SECRET_FIELDS]))
             self.settings = validate(self.configuration)
             REDACTOR.add(self.settings.secrets)
         except ConfigurationError as error:
@@ -194,7 +191,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
 
     def _consume(self, settings: ValidatedSettings) -> None:
         # The storage side only: receiving, and its consumer client, live in the receiver processes.
-        storage = CheckpointStorage(self._receiver_settings(settings))
+        storage = CheckpointStorage(receiver_settings(settings))
         checked = self._self_check(settings, storage)
         if checked is None:
             return  # stopped while a setting was being fixed
@@ -216,7 +213,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self._pipeline.start()
         # Receiving runs in processes of their own (receiver_process.py); this one does the rest.
         router = self._router(self._pipeline)
-        owners, scope = self._owner_directory(), self._owner_scope(checked)
+        owners, scope = owner_directory(self.data_path), owner_scope(checked, self.settings)
         processes = [
             ReceiverProcess(number, storage.settings, router, self.enqueue_log, owners, scope)
             for number in range(settings.receiver_processes)
@@ -268,9 +265,9 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         for process in processes:
             process.join(max(0.1, deadline - time.monotonic() - 2.0))
         if pipeline is not None:
-            _bounded(pipeline.write_final_checkpoints, max(0.1, deadline - time.monotonic() - 1.0))
+            bounded(pipeline.write_final_checkpoints, max(0.1, deadline - time.monotonic() - 1.0))
             pipeline.close()  # a reader thread still busy goes nowhere now, not into the next run's pipeline
-        _bounded(storage.close, max(0.1, deadline - time.monotonic()))
+        bounded(storage.close, max(0.1, deadline - time.monotonic()))
         if not drained:
             self.enqueue_log("Stopped with chunks still in flight: they are read again at the next start", "info")
         self.enqueue_log("Stopped", "info")
@@ -309,19 +306,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         """Check every setting and service before consuming (azure_eventhub.operations.selfcheck); while a fatal
         problem remains, check again slowly, healthy meanwhile. The hub's host name as its client has it
         (the owner scope), or None if the trigger stopped."""
-        target = self._target = Target(
-            hub_namespace=settings.hub_namespace,
-            hub_name=settings.hub_name,
-            consumer_group=settings.hub_consumer_group,
-            storage_endpoint=settings.storage_blob_endpoint,
-            container=settings.storage_container_name,
-            intake_server=settings.intake_server,
-            transport=settings.transport,
-            proxy=settings.proxy is not None,
-            hub_signs_in=settings.hub_signs_in,
-            storage_signs_in=settings.storage_signs_in,
-            authority_host=settings.sign_in.authority_host if settings.sign_in else None,
-        )
+        target = self._target = advice_target(settings)
         self._churn = self._churn or OwnershipChurn(settings.hub_consumer_group)
         warnings: list = [mismatch] if (mismatch := settings.cloud_mismatch_warning()) else []
         warnings += [warning(notice.field, notice.text, notice.fix) for notice in settings.notices]
@@ -339,7 +324,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
 
         report = check_until_passed(run, log, self._stop_event.wait, self.heartbeat)
         if report is None:
-            _bounded(hub.close, 5)
+            bounded(hub.close, 5)
             return None
         namespace = hub.namespace  # read before the retention check's thread closes the probe
         try:
@@ -364,60 +349,3 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self._http_session.get(self.settings.intake_server, timeout=(10, 10)).close()
 
     # --- settings ------------------------------------------------------------------------------
-    def _receiver_settings(self, settings: ValidatedSettings) -> ReceiverSettings:
-        proxy = settings.proxy
-        bundle = ca_bundle()  # read here, passed on to every client of every process (trust.py)
-        sign_in = dataclasses.replace(settings.sign_in, connection_verify=bundle) if settings.sign_in else None
-        return ReceiverSettings(
-            hub_connection_string=settings.hub_connection_string,
-            hub_name=settings.hub_name,
-            consumer_group=settings.hub_consumer_group,
-            storage_connection_string=settings.storage_connection_string,
-            container_name=settings.storage_container_name,
-            starting_position=settings.starting_position,
-            transport=settings.transport,
-            custom_endpoint_address=settings.custom_endpoint_address,
-            http_proxy=proxy.eventhub_http_proxy() if proxy else None,
-            storage_proxy_url=proxy.url if proxy else None,
-            secrets=settings.secrets,
-            hub_namespace=settings.hub_namespace if settings.hub_signs_in else None,
-            storage_account_url=settings.storage_account_url,
-            sign_in=sign_in,
-            connection_verify=bundle,
-        )
-
-    def _owner_directory(self) -> Path:
-        """Where owner ids are remembered: the data volume, or a temporary folder if it is not
-        writable (then a restart waits for the ownership expiry instead)."""
-        try:
-            directory = Path(self.data_path) / "azure-eventhub-owners"
-            directory.mkdir(parents=True, exist_ok=True)
-            return directory
-        except Exception:
-            return Path(tempfile.gettempdir()) / "azure-eventhub-owners"
-
-    def _owner_scope(self, namespace: str) -> str:
-        settings = self.settings
-        return "/".join(
-            (
-                namespace,
-                settings.hub_name,
-                settings.hub_consumer_group.lower(),
-                settings.storage_blob_endpoint,
-                settings.storage_container_name,
-            )
-        )
-
-
-def _texts(values: Any) -> list[str]:
-    """The string values among these (a mapping's values, or an iterable)."""
-    items = values.values() if isinstance(values, dict) else values or ()
-    return [value for value in items if isinstance(value, str)]
-
-
-def _bounded(function, seconds: float) -> bool:
-    """Run ``function`` in a daemon thread; give up waiting after ``seconds`` (True if it finished)."""
-    thread = threading.Thread(target=function, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    return not thread.is_alive()
