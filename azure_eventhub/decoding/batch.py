@@ -1,5 +1,5 @@
 """The message bodies of a batch -> records. Pure, and exactly what decoding.decode_message makes of
-each body (tests/test_batch_decoding.py checks it on generated batches); only faster.
+each body (tests/unit/decoding/test_batch.py checks it on generated batches); only faster.
 
 Why: the records of the usual shapes are found in one loop over the batch, without an object per
 message or per record. The fast path takes a body that is a UTF-8 JSON object (first byte `{`, no

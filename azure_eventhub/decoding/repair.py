@@ -1,6 +1,6 @@
 """Rewrite the almost-JSON that Azure diagnostic settings emit into JSON, in one linear pass.
 
-decoding.py calls `repair_json` only for a body that does not parse as it is. Known defects, each
+message.py calls `repair_json` only for a body that does not parse as it is. Known defects, each
 seen in the field, and what becomes of them:
 
 - single-quoted keys and strings, Python-literal style: Azure Functions' FunctionAppLogs records
@@ -105,7 +105,7 @@ _LITERALS = {
     "True": "true",
     "False": "false",
     "None": "null",
-    # Not JSON, but the standard library parses them: kept so decoding.py can decide.
+    # Not JSON, but the standard library parses them: kept so message.py can decide.
     "NaN": "NaN",
     "Infinity": "Infinity",
 }

@@ -1,6 +1,6 @@
 """Message bytes -> str: byte order marks, the charset of Content-Type, and invalid bytes.
 
-Pure helpers for decoding.py. The common case (UTF-8 without a BOM) never comes here on the fast
+Pure helpers for message.py. The common case (UTF-8 without a BOM) never comes here on the fast
 path: orjson reads those bytes directly.
 """
 
