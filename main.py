@@ -7,7 +7,7 @@ if __name__ == "__main__":
     serve_as_init_if_pid1()
 
     # Then: no log line of any library, nor any Sentry event, may carry a secret (log_redaction.py).
-    from azure_eventhub.log_redaction import install_log_redaction, install_sentry_redaction
+    from azure_eventhub.core.log_redaction import install_log_redaction, install_sentry_redaction
 
     install_log_redaction()
 

@@ -10,8 +10,8 @@ from typing import Any
 from azure.core.exceptions import HttpResponseError, ResourceExistsError
 from azure.storage.blob import ContainerClient, ContentSettings, LinearRetry
 
-from azure_eventhub.messages import PartitionRef
-from azure_eventhub.tracking import Position
+from azure_eventhub.core.messages import PartitionRef
+from azure_eventhub.delivery.tracking import Position
 
 # The storage SDK's default retry waits about a minute per failing call; ours must stay responsive
 # (stop within seconds, retry at the next tick instead).

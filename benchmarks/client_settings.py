@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from azure_eventhub.consumer import ReceiverSettings
-from azure_eventhub.pipeline import PipelineSettings
+from azure_eventhub.hub.consumer import ReceiverSettings
+from azure_eventhub.delivery.pipeline import PipelineSettings
 
 _RECEIVER_DEFAULTS = {field.name: field.default for field in fields(ReceiverSettings)}
 _PIPELINE_DEFAULTS = {field.name: field.default for field in fields(PipelineSettings)}

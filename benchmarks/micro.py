@@ -26,11 +26,11 @@ from azure.eventhub import EventData
 from azure.eventhub._pyamqp.message import Message as AmqpMessage
 from prometheus_client import CollectorRegistry
 
-from azure_eventhub.batch_decoding import decode_batch
-from azure_eventhub.events import to_batch
-from azure_eventhub.messages import MessageBatch, PartitionRef
-from azure_eventhub.metrics import PipelineMetrics
-from azure_eventhub.pipeline import Pipeline, PipelineSettings
+from azure_eventhub.decoding.batch import decode_batch
+from azure_eventhub.hub.event_data import to_batch
+from azure_eventhub.core.messages import MessageBatch, PartitionRef
+from azure_eventhub.core.metrics import PipelineMetrics
+from azure_eventhub.delivery.pipeline import Pipeline, PipelineSettings
 from benchmarks.client_settings import CHUNK_SIZE, MAX_BATCH_SIZE
 from benchmarks.payload import body
 
@@ -112,12 +112,12 @@ def _pipeline_cpu(payloads: list[bytes]) -> float:
 
 def _settle_all(pipeline: Pipeline, last: int) -> None:
     """Flush the last partial chunk and wait until every record is accepted and settled."""
-    lease = pipeline.leases()[0]
+    partition_claim = pipeline.partition_claims()[0]
     waiting = threading.Event()
-    while not (lease.tracker.position and lease.tracker.position.sequence_number == last):
-        chunk = lease.builder.take()
+    while not (partition_claim.tracker.position and partition_claim.tracker.position.sequence_number == last):
+        chunk = partition_claim.builder.take()
         if chunk is not None:
-            pipeline._forwarder.submit_chunk(lease, chunk)
+            pipeline._forwarder.submit_chunk(partition_claim, chunk)
         waiting.wait(0.001)
 
 

@@ -122,8 +122,8 @@ class InProcessPipeline:
     def __init__(self, counter: Counter) -> None:
         from prometheus_client import CollectorRegistry
 
-        from azure_eventhub.metrics import PipelineMetrics
-        from azure_eventhub.pipeline import Pipeline, PipelineSettings
+        from azure_eventhub.core.metrics import PipelineMetrics
+        from azure_eventhub.delivery.pipeline import Pipeline, PipelineSettings
         from benchmarks.micro import NullIntake, NullStore
 
         self.counter = counter
@@ -135,8 +135,8 @@ class InProcessPipeline:
         self.refs = {}
 
     def on_batch(self, context, events) -> None:
-        from azure_eventhub.events import to_batch
-        from azure_eventhub.messages import PartitionRef
+        from azure_eventhub.hub.event_data import to_batch
+        from azure_eventhub.core.messages import PartitionRef
 
         ref = self.refs.get(context.partition_id)
         if ref is None:

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry
 
-from azure_eventhub.errors import Abandoned, ChunkRejected
-from azure_eventhub.messages import PartitionRef
-from azure_eventhub.metrics import PipelineMetrics
-from azure_eventhub.tracking import Position
+from azure_eventhub.core.errors import Abandoned, ChunkRejected
+from azure_eventhub.core.messages import PartitionRef
+from azure_eventhub.core.metrics import PipelineMetrics
+from azure_eventhub.delivery.tracking import Position
 
 REF = PartitionRef("ns.servicebus.windows.net", "hub", "$Default", "0")
 

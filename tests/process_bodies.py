@@ -33,7 +33,7 @@ def write_then_exit(settings: tuple[int, list[str]], *_ignored) -> None:
 
 
 def _parent() -> None:
-    from azure_eventhub.receiver_process import PartitionRouter, ReceiverProcess
+    from azure_eventhub.hub.receiver_process import PartitionRouter, ReceiverProcess
 
     def log(text: str, level: str) -> None:
         print(f"{level}: {text}", flush=True)

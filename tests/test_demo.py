@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from azure_eventhub.decoding import decode_message
+from azure_eventhub.decoding.message import decode_message
 from demo.payloads import BodyMaker, fresh_time
 from demo.stack import HUB, LocalStack
 from demo.stream import Stream

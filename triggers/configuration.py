@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sekoia_automation.exceptions import TriggerConfigurationError
 
-from azure_eventhub.redaction import redact_text
+from azure_eventhub.core.redaction import redact_text
 from triggers.connection_strings import cloud_of
 from triggers.validated_settings import ProxySettings, ValidatedSettings
 

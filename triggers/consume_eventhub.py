@@ -8,36 +8,33 @@ intake request whose outcome is unknown.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import logging
 import queue
 import random
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from sekoia_automation.connector import Connector
 from sekoia_automation.constants import CHUNK_BYTES_MAX_SIZE
 from sekoia_automation.trigger import Trigger
 
-from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings
-from azure_eventhub.hub_probe import HubProbe
-from azure_eventhub.errors import ReceiverExited
-from azure_eventhub.log_redaction import install_log_redaction, install_sentry_redaction
-from azure_eventhub.messages import PartitionRef
-from azure_eventhub.metrics import PipelineMetrics
-from azure_eventhub.partition_router import PartitionRouter
-from azure_eventhub.pipeline import Pipeline, PipelineSettings
-from azure_eventhub.receiver_health import BOUND_SECONDS, ReceiverHealth
-from azure_eventhub.receiver_process import HANDED_OVER, ReceiverProcess
-from azure_eventhub.redaction import REDACTOR
-from azure_eventhub.advice import Target, describe_receive_error, warning
-from azure_eventhub.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
+from azure_eventhub.hub.consumer import CheckpointStorage
+from azure_eventhub.hub.probe import HubProbe
+from azure_eventhub.core.errors import ReceiverExited
+from azure_eventhub.core.log_redaction import install_log_redaction, install_sentry_redaction
+from azure_eventhub.core.messages import PartitionRef
+from azure_eventhub.core.metrics import PipelineMetrics
+from azure_eventhub.hub.partition_router import PartitionRouter
+from azure_eventhub.delivery.pipeline import Pipeline, PipelineSettings
+from azure_eventhub.hub.receiver_health import BOUND_SECONDS, ReceiverHealth
+from azure_eventhub.hub.receiver_process import HANDED_OVER, ReceiverProcess
+from azure_eventhub.core.redaction import REDACTOR
+from azure_eventhub.operations.advice import Target, warning
+from azure_eventhub.operations.hub_advice import describe_receive_error
+from azure_eventhub.operations.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
 from azure_eventhub.storage import BlobDeadLetters, probe_container
-from azure_eventhub.trust import ca_bundle
 from triggers.configuration import (
     SECRET_FIELDS,
     ConfigurationError,
@@ -48,6 +45,7 @@ from triggers.configuration import (
 )
 from triggers.intake_sender import IntakeSenderMixin
 from triggers.sentry_gate import SentryGate
+from triggers.wiring import advice_target, bounded, owner_directory, owner_scope, receiver_settings, texts
 
 STOP_BUDGET_SECONDS = 9.0  # the process exits within 10 s of SIGTERM, whatever hangs
 
@@ -102,7 +100,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         # Connector makes this a no-op; our secrets are declared in the trigger (arguments.secrets),
         # so the platform serves them as node-level secrets: apply them as a Trigger does. Their values
         # are redacted from here on, whatever fails next (a wrong setting is echoed before validation).
-        REDACTOR.add(_texts(self._node_secrets) + _texts(self._secrets))
+        REDACTOR.add(texts(self._node_secrets) + texts(self._secrets))
         try:
             Trigger._apply_node_secrets(self)
         except ConfigurationError:
@@ -167,7 +165,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         try:
             # The secret fields as configured (a platform that serves no node secrets leaves the real
             # values in the configuration file), then their parts once parsed.
-            REDACTOR.add(_texts([getattr(self.configuration, name, None) for name in SECRET_FIELDS]))
+            REDACTOR.add(texts([getattr(self.configuration, name, None) for name in SECRET_FIELDS]))
             self.settings = validate(self.configuration)
             REDACTOR.add(self.settings.secrets)
         except ConfigurationError as error:
@@ -183,7 +181,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             self._failures_in_a_row = 0
         except Exception as error:  # the loop boundary: log, back off with jitter, let the SDK re-run us
             self._failures_in_a_row += 1
-            delay = min(60.0, 2.0 ** self._failures_in_a_row) * random.uniform(0.5, 1.0)
+            delay = min(60.0, 2.0**self._failures_in_a_row) * random.uniform(0.5, 1.0)
             if isinstance(error, ReceiverExited):  # _report_exit has said how
                 self.log(f"Collection restarts in {delay:.0f}s", "info")
             else:
@@ -192,8 +190,10 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             self._stop_event.wait(delay)
 
     def _consume(self, settings: ValidatedSettings) -> None:
-        receiver = EventHubReceiver(self._receiver_settings(settings), self)
-        if self._self_check(settings, receiver) is None:
+        # The storage side only: receiving, and its consumer client, live in the receiver processes.
+        storage = CheckpointStorage(receiver_settings(settings))
+        checked = self._self_check(settings, storage)
+        if checked is None:
             return  # stopped while a setting was being fixed
         self.metrics.partitions_owned(0)  # a standby replica shows 0, not nothing
         self._pipeline = Pipeline(
@@ -204,8 +204,8 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
                 forwarding_threads=self.forwarding_threads,
             ),
             intake=self,
-            dead_letters=BlobDeadLetters(receiver.container),
-            checkpoints=receiver.checkpoints,
+            dead_letters=BlobDeadLetters(storage.container),
+            checkpoints=storage.checkpoints,
             metrics=self.metrics,
             log=self.enqueue_log,
             on_progress=self.heartbeat,
@@ -213,9 +213,9 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self._pipeline.start()
         # Receiving runs in processes of their own (receiver_process.py); this one does the rest.
         router = self._router(self._pipeline)
-        owners, scope = self._owner_directory(), self._owner_scope(receiver)
+        owners, scope = owner_directory(self.data_path), owner_scope(checked, self.settings)
         processes = [
-            ReceiverProcess(number, receiver.settings, router, self.enqueue_log, owners, scope)
+            ReceiverProcess(number, storage.settings, router, self.enqueue_log, owners, scope)
             for number in range(settings.receiver_processes)
         ]
         for process in processes:
@@ -237,7 +237,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
                 self._report_exit(ended[0])
                 raise ReceiverExited(f"the receiver process {ended[0].number} exited")
         finally:
-            self._shutdown(receiver, processes)
+            self._shutdown(storage, processes)
 
     def _report_exit(self, process: ReceiverProcess) -> None:
         """One line: how the child ended, what it last wrote; critical once exits keep coming."""
@@ -254,7 +254,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
             "critical",
         )
 
-    def _shutdown(self, receiver: EventHubReceiver, processes: list[ReceiverProcess]) -> None:
+    def _shutdown(self, storage: CheckpointStorage, processes: list[ReceiverProcess]) -> None:
         """Stop receiving, abandon what is in flight without checkpointing past it, write the
         checkpoints of what was accepted, release the partitions, close the clients: in bounded time."""
         deadline = time.monotonic() + STOP_BUDGET_SECONDS - 1.0
@@ -265,9 +265,9 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         for process in processes:
             process.join(max(0.1, deadline - time.monotonic() - 2.0))
         if pipeline is not None:
-            _bounded(pipeline.write_final_checkpoints, max(0.1, deadline - time.monotonic() - 1.0))
+            bounded(pipeline.write_final_checkpoints, max(0.1, deadline - time.monotonic() - 1.0))
             pipeline.close()  # a reader thread still busy goes nowhere now, not into the next run's pipeline
-        _bounded(receiver.close, max(0.1, deadline - time.monotonic()))
+        bounded(storage.close, max(0.1, deadline - time.monotonic()))
         if not drained:
             self.enqueue_log("Stopped with chunks still in flight: they are read again at the next start", "info")
         self.enqueue_log("Stopped", "info")
@@ -302,29 +302,18 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self.enqueue_log(f"Event Hubs error ({where}), the client retries: {type(error).__name__}: {error}", "error")
 
     # --- self-check ----------------------------------------------------------------------------
-    def _self_check(self, settings: ValidatedSettings, receiver: EventHubReceiver) -> Report | None:
-        """Check every setting and service before consuming (azure_eventhub.selfcheck); while a fatal
-        problem remains, check again slowly, healthy meanwhile. None if the trigger stopped."""
-        target = self._target = Target(
-            hub_namespace=settings.hub_namespace,
-            hub_name=settings.hub_name,
-            consumer_group=settings.hub_consumer_group,
-            storage_endpoint=settings.storage_blob_endpoint,
-            container=settings.storage_container_name,
-            intake_server=settings.intake_server,
-            transport=settings.transport,
-            proxy=settings.proxy is not None,
-            hub_signs_in=settings.hub_signs_in,
-            storage_signs_in=settings.storage_signs_in,
-            authority_host=settings.sign_in.authority_host if settings.sign_in else None,
-        )
+    def _self_check(self, settings: ValidatedSettings, storage: CheckpointStorage) -> str | None:
+        """Check every setting and service before consuming (azure_eventhub.operations.selfcheck); while a fatal
+        problem remains, check again slowly, healthy meanwhile. The hub's host name as its client has it
+        (the owner scope), or None if the trigger stopped."""
+        target = self._target = advice_target(settings)
         self._churn = self._churn or OwnershipChurn(settings.hub_consumer_group)
         warnings: list = [mismatch] if (mismatch := settings.cloud_mismatch_warning()) else []
         warnings += [warning(notice.field, notice.text, notice.fix) for notice in settings.notices]
-        hub = HubProbe(receiver.settings)
+        hub = HubProbe(storage.settings)
 
         def run() -> Report:
-            report = run_checks(hub, lambda: probe_container(receiver.container), self._reach_intake, target, warnings)
+            report = run_checks(hub, lambda: probe_container(storage.container), self._reach_intake, target, warnings)
             if report.fatal:  # a setting or a service to fix, not our process handling: /health stays green
                 self._receiver_health.not_receiving_by_choice()
             return report
@@ -335,16 +324,17 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
 
         report = check_until_passed(run, log, self._stop_event.wait, self.heartbeat)
         if report is None:
-            _bounded(hub.close, 5)
+            bounded(hub.close, 5)
             return None
+        namespace = hub.namespace  # read before the retention check's thread closes the probe
         try:
-            checkpoints = hub.stored_checkpoints(receiver)
+            checkpoints = storage.stored_checkpoints(namespace)
         except Exception:  # reported by the checks, or by the event processor soon
             checkpoints = {}
         retention = threading.Thread(target=self._check_retention, args=(hub, checkpoints), name="selfcheck-retention")
         retention.daemon = True
         retention.start()
-        return report
+        return namespace
 
     def _check_retention(self, hub: HubProbe, checkpoints: dict[str, int]) -> None:
         """In the background (one call per partition): records lost to retention while we were away."""
@@ -359,55 +349,3 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self._http_session.get(self.settings.intake_server, timeout=(10, 10)).close()
 
     # --- settings ------------------------------------------------------------------------------
-    def _receiver_settings(self, settings: ValidatedSettings) -> ReceiverSettings:
-        proxy = settings.proxy
-        bundle = ca_bundle()  # read here, passed on to every client of every process (trust.py)
-        sign_in = dataclasses.replace(settings.sign_in, connection_verify=bundle) if settings.sign_in else None
-        return ReceiverSettings(
-            hub_connection_string=settings.hub_connection_string,
-            hub_name=settings.hub_name,
-            consumer_group=settings.hub_consumer_group,
-            storage_connection_string=settings.storage_connection_string,
-            container_name=settings.storage_container_name,
-            starting_position=settings.starting_position,
-            transport=settings.transport,
-            custom_endpoint_address=settings.custom_endpoint_address,
-            http_proxy=proxy.eventhub_http_proxy() if proxy else None,
-            storage_proxy_url=proxy.url if proxy else None,
-            secrets=settings.secrets,
-            hub_namespace=settings.hub_namespace if settings.hub_signs_in else None,
-            storage_account_url=settings.storage_account_url,
-            sign_in=sign_in,
-            connection_verify=bundle,
-        )
-
-    def _owner_directory(self) -> Path:
-        """Where owner ids are remembered: the data volume, or a temporary folder if it is not
-        writable (then a restart waits for the ownership expiry instead)."""
-        try:
-            directory = Path(self.data_path) / "azure-eventhub-owners"
-            directory.mkdir(parents=True, exist_ok=True)
-            return directory
-        except Exception:
-            return Path(tempfile.gettempdir()) / "azure-eventhub-owners"
-
-    def _owner_scope(self, receiver: EventHubReceiver) -> str:
-        settings = self.settings
-        return "/".join(
-            (receiver.namespace, settings.hub_name, settings.hub_consumer_group.lower(), settings.storage_blob_endpoint,
-             settings.storage_container_name)
-        )
-
-
-def _texts(values: Any) -> list[str]:
-    """The string values among these (a mapping's values, or an iterable)."""
-    items = values.values() if isinstance(values, dict) else values or ()
-    return [value for value in items if isinstance(value, str)]
-
-
-def _bounded(function, seconds: float) -> bool:
-    """Run ``function`` in a daemon thread; give up waiting after ``seconds`` (True if it finished)."""
-    thread = threading.Thread(target=function, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    return not thread.is_alive()

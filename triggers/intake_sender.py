@@ -30,10 +30,11 @@ from requests.adapters import HTTPAdapter
 from sekoia_automation.constants import CHUNK_BYTES_MAX_SIZE, EVENT_BYTES_MAX_SIZE
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
-from azure_eventhub.errors import Abandoned, ChunkRejected, CollectorError, IntakeError
-from azure_eventhub.intake_policy import backoff_seconds, outcome_of
-from azure_eventhub.throttle import Throttle
-from azure_eventhub.trust import ca_bundle
+from azure_eventhub.core.errors import Abandoned, ChunkRejected, CollectorError, IntakeError
+from azure_eventhub.delivery.backoff import backoff_seconds
+from triggers.intake_policy import outcome_of
+from azure_eventhub.core.throttle import Throttle
+from azure_eventhub.core.trust import ca_bundle
 
 REQUEST_TIMEOUT = (10, 30)  # connect, read: seconds
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from azure_eventhub.throttle import Throttle
+from azure_eventhub.core.throttle import Throttle
 
 SENTRY_LEVELS = ("warning", "error", "critical")
 _NUMBERS = re.compile(r"\d+")

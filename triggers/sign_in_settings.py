@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from azure_eventhub.sign_in import CLOUD_AUTHORITIES, PUBLIC_AUTHORITY
+from azure_eventhub.core.sign_in import CLOUD_AUTHORITIES, PUBLIC_AUTHORITY
 from triggers.connection_strings import cloud_of
 
 APPLICATION = "the application (Tenant ID, Client ID, Client Secret or Client Certificate)"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from azure_eventhub.redaction import redact_text
-from azure_eventhub.sign_in import AppCredentials
+from azure_eventhub.core.redaction import redact_text
+from azure_eventhub.core.sign_in import AppCredentials
 from triggers.connection_strings import _CLOUD_NAMES, Cloud
 from triggers.sign_in_settings import Notice
 
@@ -81,11 +81,6 @@ class ValidatedSettings:
         """Where chunks are posted. Built here, not by the SDK (which joins its raw Intake Server with
         urljoin: "https://gw/sekoia" would lose "/sekoia", a trailing space would make the URL invalid)."""
         return f"{self.intake_server}/batch"
-
-    @property
-    def eventhub_starting_position(self) -> str:
-        """The starting_position argument of receive_batch() for partitions without checkpoint."""
-        return "-1" if self.starting_position == "earliest" else "@latest"
 
     def cloud_mismatch_warning(self) -> str | None:
         """A warning when the hub and the storage account are in different known clouds."""

@@ -19,7 +19,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from azure_eventhub.decoding import decode_message  # noqa: E402
+from azure_eventhub.decoding.message import decode_message  # noqa: E402
 
 
 def record(n: int) -> dict:

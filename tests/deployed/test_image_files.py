@@ -28,7 +28,7 @@ def test_the_last_matching_line_wins_and_bang_includes_again():
 def test_the_image_holds_the_module_and_its_runtime_lock_only():
     files = set(image_files(REPO_ROOT))
     for needed in ("main.py", "manifest.json", "trigger_consume_eventhub_messages.json", "requirements.txt",
-                   "triggers/pid1.py", "triggers/consume_eventhub.py", "azure_eventhub/receiver_process.py"):
+                   "triggers/pid1.py", "triggers/consume_eventhub.py", "azure_eventhub/hub/receiver_process.py"):
         assert needed in files, needed
     for top in ("tests/", "docs/", "scripts/", "benchmarks/", "demo/", ".venv/", "node_modules/", ".git/", ".stack/"):
         assert not [name for name in files if name.startswith(top)], top

@@ -19,12 +19,12 @@ import pytest
 from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 from prometheus_client import CollectorRegistry
 
-from azure_eventhub.consumer import ReceiverSettings
-from azure_eventhub.errors import Abandoned
-from azure_eventhub.metrics import PipelineMetrics
-from azure_eventhub.pipeline import Pipeline, PipelineSettings
-from azure_eventhub.partition_router import PartitionRouter
-from azure_eventhub.receiver_process import ReceiverProcess
+from azure_eventhub.hub.consumer import ReceiverSettings
+from azure_eventhub.core.errors import Abandoned
+from azure_eventhub.core.metrics import PipelineMetrics
+from azure_eventhub.delivery.pipeline import Pipeline, PipelineSettings
+from azure_eventhub.hub.partition_router import PartitionRouter
+from azure_eventhub.hub.receiver_process import ReceiverProcess
 from azure_eventhub.storage import BlobCheckpoints
 from tests.fakes import FakeDeadLetters, LogRecorder
 from tests.stack.waiting import wait_until
@@ -241,7 +241,7 @@ def test_no_checkpoint_passes_an_unaccepted_record_while_two_receiver_processes_
         for process in processes:
             process.start()
         producer.start()
-        wait_until(lambda: len(pipeline.leases()) == len(PARTITIONS), 60, message="every partition claimed")
+        wait_until(lambda: len(pipeline.partition_claims()) == len(PARTITIONS), 60, message="every partition claimed")
         thief.start()
         began = time.monotonic()
         wait_until(lambda: time.monotonic() - began > STRESS_SECONDS / 2, STRESS_SECONDS, interval=0.5)

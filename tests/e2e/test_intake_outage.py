@@ -46,7 +46,7 @@ def test_a_proxy_refusing_everything_with_400_for_60_s_writes_no_dead_letter_and
 @pytest.mark.slow  # the outage lasts 60 s
 def test_the_intake_refusing_everything_with_its_own_400_for_60_s_writes_no_dead_letter(stack):
     """The intake's own JSON answer refuses each record alone as it would a bad one: 3 chunks in a
-    row refused record by record open the breaker (azure_eventhub/breaker.py) and nothing is
+    row refused record by record open the breaker (azure_eventhub/delivery/breaker.py) and nothing is
     dead-lettered; once it accepts again, everything is delivered."""
     platform = stack.platform
     producer = SteadyProducer(stack, partitions=2, per_message=2)

@@ -27,7 +27,7 @@ from tests.stack.module_process import ModuleProcess
 from tests.stack.waiting import wait_until
 
 HEARTBEAT_THRESHOLD = 120  # triggers/consume_eventhub.py
-IDLE_TIMEOUT = 30  # azure_eventhub/consumer.py
+IDLE_TIMEOUT = 30  # azure_eventhub/hub/consumer.py
 
 
 def heartbeat_age(module) -> float | None:

@@ -58,7 +58,7 @@ def test_amqp_over_websockets_with_a_custom_endpoint_address(stack):
 
 
 def test_amqp_over_websockets_through_a_distant_gateway(stack):
-    # Receive passes end after 20 ms of quiet on the socket (azure_eventhub/receiving.py). Over
+    # Receive passes end after 20 ms of quiet on the socket (azure_eventhub/hub/receiving.py). Over
     # WebSockets that timeout is set on the open socket: as the client's socket_timeout option,
     # websocket-client would apply it to the connection's opening too (TCP connect, TLS, HTTP
     # upgrade), and a gateway whose answers take longer than 20 ms could not be reached at all.

@@ -42,7 +42,7 @@ class Recorder:
         self._note(f"closed {reason}", ref)
 
     def messages_received(self, ref, batch, info) -> None:
-        from azure_eventhub.errors import ReadAgain
+        from azure_eventhub.core.errors import ReadAgain
 
         self._note("messages", ref, batch.sequence_numbers)
         if ref.partition_id == "0" and not self.asked:
@@ -57,7 +57,7 @@ class Recorder:
 
 
 def test_a_partition_asked_to_be_read_again_reopens_at_once_from_its_checkpoint(stack):
-    from azure_eventhub.consumer import EventHubReceiver, ReceiverSettings
+    from azure_eventhub.hub.consumer import EventHubReceiver, ReceiverSettings
 
     sent = stack.send_records([{"id": f"again-{number}"} for number in range(30)], partition_id="0")
     stack.container_client().create_container()
