@@ -1,5 +1,5 @@
 """The module's own figures, read from its Prometheus metrics port (azure_eventhub_* metrics, named in
-azure_eventhub/metrics.py and fed by the library and triggers/intake_sender.py)."""
+azure_eventhub/core/metrics.py and fed by the library and triggers/intake_sender.py)."""
 
 from __future__ import annotations
 

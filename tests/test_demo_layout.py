@@ -7,7 +7,7 @@ import re
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from azure_eventhub.metrics import PipelineMetrics
+from azure_eventhub.core.metrics import PipelineMetrics
 from demo.layout import counts_lines, fit, log_entry, newest_that_fit, wrap
 from demo.metrics import ModuleFigures, read_figures
 from demo.progress import PlainProgress, progress_line
