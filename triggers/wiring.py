@@ -36,6 +36,7 @@ def receiver_settings(settings: ValidatedSettings) -> ReceiverSettings:
         storage_account_url=settings.storage_account_url,
         sign_in=sign_in,
         connection_verify=bundle,
+        siblings=settings.receiver_processes,
     )
 
 

@@ -62,6 +62,10 @@ class ReceiverSettings:
     # A CA bundle replacing the default store for every TLS connection (trust.py): AMQP, WebSockets,
     # storage and token requests.
     connection_verify: str | None = None
+    # This process's number among the trigger's receiver processes, and how many there are: at
+    # start, each claims the free partitions of its own stripe first (sibling_claims.py).
+    sibling: int = 0
+    siblings: int = 1
 
     def secret_values(self) -> tuple[str | None, ...]:
         """Every secret this process may see written back: for redaction (log_redaction.py)."""

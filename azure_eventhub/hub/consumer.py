@@ -40,6 +40,7 @@ from azure_eventhub.hub.clients import (  # noqa: F401
 )
 from azure_eventhub.hub.event_data import partition_info, to_batch
 from azure_eventhub.hub.processor import FixedEventProcessor, report_load_balancing
+from azure_eventhub.hub.sibling_claims import SiblingClaims
 from azure_eventhub.hub.starting_position import LatestPin
 
 
@@ -64,7 +65,15 @@ class EventHubReceiver:
         self.container = storage.container
         self.checkpoint_store = storage.checkpoint_store
         self.checkpoints = storage.checkpoints
-        self.client = create_consumer_client(settings, self.checkpoint_store)
+        # What the SDK's load balancing sees: at start, free partitions of a sibling's stripe are left to it.
+        self.claims = SiblingClaims(
+            self.checkpoint_store,
+            settings.sibling,
+            settings.siblings,
+            grace_seconds=settings.ownership_expiration,
+            ownership_expiration=settings.ownership_expiration,
+        )
+        self.client = create_consumer_client(settings, self.claims)
         starting = "-1" if settings.starting_position == "earliest" else "@latest"
         self._processor = FixedEventProcessor(
             self.client,
@@ -73,7 +82,7 @@ class EventHubReceiver:
             batch=True,
             max_batch_size=settings.max_batch_size,
             max_wait_time=settings.max_wait_time,
-            checkpoint_store=self.checkpoint_store,
+            checkpoint_store=self.claims,
             initial_event_position=starting,
             load_balancing_interval=settings.load_balancing_interval,
             load_balancing_strategy=LoadBalancingStrategy.GREEDY,
