@@ -215,7 +215,7 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         router = self._router(self._pipeline)
         owners, scope = owner_directory(self.data_path), owner_scope(checked, self.settings)
         processes = [
-            ReceiverProcess(number, storage.settings, router, self.enqueue_log, owners, scope)
+            ReceiverProcess(number, storage.settings.for_sibling(number), router, self.enqueue_log, owners, scope)
             for number in range(settings.receiver_processes)
         ]
         for process in processes:

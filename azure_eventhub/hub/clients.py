@@ -4,7 +4,7 @@ process's credential."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from azure.eventhub import EventHubConsumerClient, TransportType
@@ -66,6 +66,10 @@ class ReceiverSettings:
     # start, each claims the free partitions of its own stripe first (sibling_claims.py).
     sibling: int = 0
     siblings: int = 1
+
+    def for_sibling(self, number: int) -> ReceiverSettings:
+        """These settings for receiver process ``number`` of the trigger's ``siblings``."""
+        return replace(self, sibling=number)
 
     def secret_values(self) -> tuple[str | None, ...]:
         """Every secret this process may see written back: for redaction (log_redaction.py)."""

@@ -51,7 +51,6 @@ Fates:
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
 import signal
@@ -119,13 +118,7 @@ class ReceiverProcess:
         self._process = context.Process(
             target=run_child,
             args=(
-                os.getpid(),
-                errors_write,
-                self._body,
-                dataclasses.replace(self._settings, sibling=self.number),
-                child_end,
-                self._owner_directory,
-                self._owner_scope,
+                os.getpid(), errors_write, self._body, self._settings, child_end, self._owner_directory, self._owner_scope
             ),
             name=f"eventhub-receiver-{self.number}",
             daemon=True,
