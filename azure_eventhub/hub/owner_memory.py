@@ -22,10 +22,12 @@ class OwnerSlot:
         self._file = None
         self.path: Path | None = None
 
-    def acquire(self, max_slots: int = 64) -> str | None:
-        """Lock the first free slot; return the owner id its previous process left, if any."""
+    def acquire(self, first: int = 0, max_slots: int = 64) -> str | None:
+        """Lock the first free slot from ``first`` on; return the owner id its previous process left,
+        if any. Receiver process k starts at slot k: its predecessor there held stripe k
+        (sibling_claims.py), the partitions it claims first, which it releases before claiming."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        for number in range(max_slots):
+        for number in [*range(first, max_slots), *range(first)]:
             path = self.directory / f"slot-{number}"
             handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open to keep the lock
             try:

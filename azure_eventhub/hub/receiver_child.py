@@ -187,7 +187,7 @@ def run_receiver(settings: ReceiverSettings, connection, owner_directory: Path |
         handler.on_stop = receiver.stop
         threading.Thread(target=handler.listen, name="parent-link", daemon=True).start()
         if slot is not None:
-            previous_owner = slot.acquire()
+            previous_owner = slot.acquire(first=settings.sibling)
             if previous_owner:
                 released = receiver.release_claims(previous_owner)
                 if released:
