@@ -11,7 +11,6 @@ ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 320
 WAITING_FOR_A_SPLIT = {
     "azure_eventhub/decoding/message.py": 354,
-    "triggers/consume_eventhub.py": 351,
 }
 
 
