@@ -21,20 +21,17 @@ from sekoia_automation.constants import CHUNK_BYTES_MAX_SIZE
 from sekoia_automation.trigger import Trigger
 
 from azure_eventhub.hub.consumer import CheckpointStorage
-from azure_eventhub.hub.probe import HubProbe
 from azure_eventhub.core.errors import ReceiverExited
 from azure_eventhub.core.log_redaction import install_log_redaction, install_sentry_redaction
-from azure_eventhub.core.messages import PartitionRef
 from azure_eventhub.core.metrics import PipelineMetrics
 from azure_eventhub.hub.partition_router import PartitionRouter
 from azure_eventhub.delivery.pipeline import Pipeline, PipelineSettings
 from azure_eventhub.hub.receiver_health import BOUND_SECONDS, ReceiverHealth
-from azure_eventhub.hub.receiver_process import HANDED_OVER, ReceiverProcess
+from azure_eventhub.hub.receiver_process import ReceiverProcess
 from azure_eventhub.core.redaction import REDACTOR
-from azure_eventhub.operations.advice import Target, warning
-from azure_eventhub.operations.hub_advice import describe_receive_error
-from azure_eventhub.operations.selfcheck import OwnershipChurn, Report, check_retention, check_until_passed, run_checks
-from azure_eventhub.storage import BlobDeadLetters, probe_container
+from azure_eventhub.operations.advice import Target
+from azure_eventhub.operations.selfcheck import OwnershipChurn
+from azure_eventhub.storage import BlobDeadLetters
 from triggers.configuration import (
     SECRET_FIELDS,
     ConfigurationError,
@@ -44,13 +41,15 @@ from triggers.configuration import (
     validate,
 )
 from triggers.intake_sender import IntakeSenderMixin
+from triggers.receiver_reports import ReceiverReportsMixin
+from triggers.self_check import SelfCheckMixin
 from triggers.sentry_gate import SentryGate
-from triggers.wiring import advice_target, bounded, owner_directory, owner_scope, receiver_settings, texts
+from triggers.wiring import bounded, owner_directory, owner_scope, receiver_settings, texts
 
 STOP_BUDGET_SECONDS = 9.0  # the process exits within 10 s of SIGTERM, whatever hangs
 
 
-class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
+class ConsumeEventhubTrigger(IntakeSenderMixin, ReceiverReportsMixin, SelfCheckMixin, Connector):
     """Consumes every partition of an Event Hub and forwards its records, in chunks, to an intake."""
 
     configuration: ConsumeEventhubConfiguration  # type: ignore[assignment]
@@ -239,21 +238,6 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         finally:
             self._shutdown(storage, processes)
 
-    def _report_exit(self, process: ReceiverProcess) -> None:
-        """One line: how the child ended, what it last wrote; critical once exits keep coming."""
-        health = self._receiver_health
-        exits = health.exited()
-        line = f"Receiving stopped: {process.exit_report()}. Its partitions are received again from their checkpoints"
-        if not health.critical:
-            self.log(line, "error")
-            return
-        self.log(
-            f"{line}. Receiver processes keep exiting ({exits} in a row, none stayed up for "
-            f"{health.stayed_up_seconds:.0f} s in the last {health.failing_for():.0f} s): nothing is collected. Past "
-            f"{health.bound_seconds:.0f} s of this, /health turns red so that the platform restarts the module",
-            "critical",
-        )
-
     def _shutdown(self, storage: CheckpointStorage, processes: list[ReceiverProcess]) -> None:
         """Stop receiving, abandon what is in flight without checkpointing past it, write the
         checkpoints of what was accepted, release the partitions, close the clients: in bounded time."""
@@ -273,79 +257,9 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, Connector):
         self.enqueue_log("Stopped", "info")
         self._flush_logs()
 
-    # --- the receiver processes' reports (receiver_process.Reports, from their reader threads) ------
     def _router(self, pipeline: Pipeline) -> PartitionRouter:
         """The router of one collection run: its reader threads' calls reach the pipeline of that run
         directly, never through this trigger (whose pipeline is the next run's once it restarted)."""
-        return PartitionRouter(pipeline, reports=self)
-
-    def partition_lost(self, ref: PartitionRef) -> None:
-        if self._churn is not None and (warning := self._churn.lost(ref.partition_id)):
-            self.enqueue_log(warning.line("Event Hubs"), warning.level)
-
-    def load_balanced(self, owned: int) -> None:
-        """A load-balancing pass worked. With partitions, liveness follows their receiving loop; with
-        none (a standby replica: its peers own them all), this pass is the proof of life."""
-        if owned == 0:
-            self.heartbeat()
-
-    def receive_error(self, ref: PartitionRef | None, error: Exception) -> None:
-        self.metrics.receive_error()
-        where = f"partition {ref}" if ref is not None else "load balancing"
-        if HANDED_OVER in str(error):  # our receiver processes settling who holds it: routine
-            self.enqueue_log(f"Event Hubs ({where}): {HANDED_OVER}", "info")
-            return
-        finding = describe_receive_error(error, self._target) if self._target is not None else None
-        if finding is not None:  # a setting to fix (which, and how; the SDK keeps retrying), or a takeover
-            self.enqueue_log(finding.line(f"Event Hubs ({where})"), finding.level)
-            return
-        self.enqueue_log(f"Event Hubs error ({where}), the client retries: {type(error).__name__}: {error}", "error")
-
-    # --- self-check ----------------------------------------------------------------------------
-    def _self_check(self, settings: ValidatedSettings, storage: CheckpointStorage) -> str | None:
-        """Check every setting and service before consuming (azure_eventhub.operations.selfcheck); while a fatal
-        problem remains, check again slowly, healthy meanwhile. The hub's host name as its client has it
-        (the owner scope), or None if the trigger stopped."""
-        target = self._target = advice_target(settings)
-        self._churn = self._churn or OwnershipChurn(settings.hub_consumer_group)
-        warnings: list = [mismatch] if (mismatch := settings.cloud_mismatch_warning()) else []
-        warnings += [warning(notice.field, notice.text, notice.fix) for notice in settings.notices]
-        hub = HubProbe(storage.settings)
-
-        def run() -> Report:
-            report = run_checks(hub, lambda: probe_container(storage.container), self._reach_intake, target, warnings)
-            if report.fatal:  # a setting or a service to fix, not our process handling: /health stays green
-                self._receiver_health.not_receiving_by_choice()
-            return report
-
-        def log(message: str, level: str) -> None:
-            self.log(message, level)
-            self._flush_logs()
-
-        report = check_until_passed(run, log, self._stop_event.wait, self.heartbeat)
-        if report is None:
-            bounded(hub.close, 5)
-            return None
-        namespace = hub.namespace  # read before the retention check's thread closes the probe
-        try:
-            checkpoints = storage.stored_checkpoints(namespace)
-        except Exception:  # reported by the checks, or by the event processor soon
-            checkpoints = {}
-        retention = threading.Thread(target=self._check_retention, args=(hub, checkpoints), name="selfcheck-retention")
-        retention.daemon = True
-        retention.start()
-        return namespace
-
-    def _check_retention(self, hub: HubProbe, checkpoints: dict[str, int]) -> None:
-        """In the background (one call per partition): records lost to retention while we were away."""
-        try:
-            for finding in check_retention(checkpoints, hub.partition_range, self._target):
-                self.enqueue_log(str(finding), finding.level)
-        finally:
-            hub.close()
-
-    def _reach_intake(self) -> None:
-        """Any HTTP answer of the intake server proves it reachable (through the proxy if any)."""
-        self._http_session.get(self.settings.intake_server, timeout=(10, 10)).close()
+        return PartitionRouter(pipeline, reports=self)  # the reports: receiver_reports.py
 
     # --- settings ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ message or per record. The fast path takes a body that is a UTF-8 JSON object (f
 declared compression, no charset but UTF-8) and either holds a non-empty `records` list of objects
 or is itself the record. At the first thing it does not take (a heartbeat, a non-object item, a
 record whose serialization holds a "+", the sign that orjson may have read a huge integer: see
-decoding._records), that message is decoded by decode_message instead.
+items.records_of), that message is decoded by decode_message instead.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import orjson
 
-from azure_eventhub.decoding.message import DeadLetter, category_of, decode_message, plain_properties
+from azure_eventhub.decoding.items import category_of
+from azure_eventhub.decoding.message import DeadLetter, decode_message, plain_properties
 
 _loads, _dumps = orjson.loads, orjson.dumps
 _DecodeError, _EncodeError = orjson.JSONDecodeError, orjson.JSONEncodeError

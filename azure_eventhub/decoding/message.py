@@ -32,7 +32,7 @@ Always: json + repaired + text == len(records); a dead-lettered message has no r
 Numbers and other JSON orjson cannot carry exactly, forwarded without loss:
 - integers beyond 64 bits: orjson would silently read them as floats, so a body that may hold one
   (a record read by orjson holds a float of 1e16 or more, and the body a run of 19+ digits: see
-  `_records`) is parsed by the standard library instead, and a record holding such an integer is
+  `items.records_of`) is parsed by the standard library instead, and a record holding such an integer is
   serialized by `json.dumps`, digit for digit.
 - nesting: orjson serializes at most 254 levels; deeper records are serialized by `json.dumps`,
   which recurses (up to Python's recursion limit: about 900 levels, less the caller's stack). Deeper
@@ -55,15 +55,8 @@ from typing import Any, Callable
 import orjson
 
 from azure_eventhub.decoding import compression, repair, text as texts
-from azure_eventhub.decoding.json_values import (  # noqa: F401
-    _parse,
-    _LongInteger,
-    _check_body,
-    _dump,
-    _dump_lenient,
-    _OBJECT_STARTS,
-    _double_encoded,
-)
+from azure_eventhub.decoding.items import Record, records_of
+from azure_eventhub.decoding.json_values import _LongInteger, _dump, _parse
 
 MAX_RECORD_CHARS = 250_000  # the intake's per-event limit (the SDK's EVENT_BYTES_MAX_SIZE)
 
@@ -71,13 +64,6 @@ MAX_RECORD_CHARS = 250_000  # the intake's per-event limit (the SDK's EVENT_BYTE
 # message comes near it, while a bomb is refused before it can hold more than 64 MiB of memory
 # (plus the Python objects parsed from it, a few times that).
 MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    text: str  # what is forwarded
-    category: str | None  # `category` (else `Category`) of an object record, when a string
-    index: int  # position of the item within its message (0-based)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,21 +89,12 @@ def decode_message(body: bytes, content_encoding: str | None = None, content_typ
         return _last_resort(body, error)
 
 
-# Fast constructors for the frozen dataclasses above: their generated __init__ goes through
-# object.__setattr__ once per field (frozen), about 1 us a Record; these set the slots directly
-# (0.4-0.5 us saved per record, in the receiving thread). Same objects, same equality.
+# Fast constructor for the frozen dataclass above: its generated __init__ goes through
+# object.__setattr__ once per field (frozen); this sets the slots directly, as items.py does for a
+# Record. Same objects, same equality.
 _new = object.__new__
-_set_text, _set_category, _set_index = Record.text.__set__, Record.category.__set__, Record.index.__set__
 _set_records, _set_outcomes = Decoded.records.__set__, Decoded.outcomes.__set__
 _set_dead_letter = Decoded.dead_letter.__set__
-
-
-def _record(text: str, category: str | None, index: int) -> Record:
-    record = _new(Record)
-    _set_text(record, text)
-    _set_category(record, category)
-    _set_index(record, index)
-    return record
 
 
 def _decoded(records: list[Record], outcomes: dict[str, int]) -> Decoded:
@@ -210,18 +187,14 @@ def _decode_text(decoded: str, outcomes: dict[str, int]) -> Decoded:
     return Decoded([Record(decoded, None, 0)], outcomes)
 
 
-_orjson_dumps = orjson.dumps
-_NO_COUNTS: dict[str, int] = {}  # shared, never modified: _parsed only reads it
-
-
 def _parsed(
     value: Any, kind: str, dump: Callable[[Any], str], outcomes: dict[str, int], original: bytes | str,
     checked_body: bytes | None = None,
 ) -> Decoded:  # fmt: skip
     """Records of a parsed body, counted under `kind`; its text when they cannot be serialized.
-    With `checked_body` (orjson read it), raises _LongInteger as _records says."""
+    With `checked_body` (orjson read it), raises _LongInteger as records_of says."""
     try:
-        records, counts = _records(value, dump, checked_body)
+        records, counts = records_of(value, dump, checked_body)
     except RecursionError:  # nested deeper than json.dumps can go: forward the body unchanged
         if isinstance(original, bytes):
             original = original.decode("utf-8", "replace")  # orjson read it: valid UTF-8
@@ -232,102 +205,6 @@ def _parsed(
     if records:
         outcomes[kind] = len(records)
     return _decoded(records, outcomes)
-
-
-def _records(
-    value: Any, dump: Callable[[Any], str], checked_body: bytes | None = None
-) -> tuple[list[Record], dict[str, int]]:
-    """The records of a parsed body, and the counts of what was dropped or rewritten.
-
-    With `checked_body`, the body orjson read: orjson reads an integer beyond 64 bits (magnitude
-    above 2**63, so 19 digits or more) as a float, and serializes every float of that magnitude
-    with an exponent ("9.223372036854776e+18"). So a record text without "+" (a C-speed
-    search, 25 ns per KB of str) cannot hold one; at the first "+", the body itself is checked for a
-    run of 19 digits (about 1 us per KB) and, if it has one, _LongInteger is raised: the caller
-    parses it with the standard library instead.
-    """
-    check = checked_body is not None
-    parse_strings = False
-    if type(value) is dict:
-        items = value.get("records")
-        if type(items) is list:
-            parse_strings = True
-        else:
-            items = (value,)
-    elif type(value) is list:
-        items = value
-        parse_strings = True
-    else:
-        items = (value,)
-    if not items:
-        return [], {"empty": 1}
-
-    records: list[Record] = []
-    append = records.append
-    heartbeats = nulls = doubles = surrogates = 0
-    fast = dump is _dump  # orjson inline, without a call to _dump per record
-    for index, item in enumerate(items):
-        if type(item) is dict:  # the common item first
-            if item.get("type") == "heartbeat":
-                heartbeats += 1
-                continue
-            category = category_of(item)
-            if fast:
-                try:
-                    raw = _orjson_dumps(item)
-                except orjson.JSONEncodeError:  # nested past orjson's 254 levels
-                    text = _dump(item)
-                    if check:
-                        check = _check_body(checked_body)
-                else:
-                    text = raw.decode()
-                    if check and "+" in text:  # searching the str is 3 times faster than the bytes
-                        check = _check_body(checked_body)
-            else:
-                text = dump(item)
-            append(_record(text, category, index))
-            continue
-        item_dump = dump
-        if type(item) is str:
-            if parse_strings and item[:1] in _OBJECT_STARTS:
-                parsed = _double_encoded(item)
-                if parsed is not None:
-                    item, item_dump = parsed
-                    doubles += 1
-            if type(item) is str:
-                if dump is _dump_lenient:
-                    item, replaced = texts.scrub_surrogates(item)
-                    surrogates += replaced
-                append(_record(item, None, index))
-                continue
-        if type(item) is dict:  # a double-encoded object
-            if item.get("type") == "heartbeat":
-                heartbeats += 1
-                continue
-            category = category_of(item)
-            text = item_dump(item)
-            if check and "+" in text:
-                check = _check_body(checked_body)
-            append(_record(text, category, index))
-        elif item is None:
-            nulls += 1
-        else:
-            text = item_dump(item)
-            if check and "+" in text:
-                check = _check_body(checked_body)
-            append(_record(text, None, index))
-    if not (heartbeats or nulls or doubles or surrogates):
-        return records, _NO_COUNTS
-    counts = {}
-    if heartbeats:
-        counts["heartbeat"] = heartbeats
-    if nulls:
-        counts["null"] = nulls
-    if doubles:
-        counts["double_encoded"] = doubles
-    if surrogates:
-        counts["invalid_encoding"] = 1
-    return records, counts
 
 
 def _last_resort(body: Any, error: Exception) -> Decoded:
@@ -343,12 +220,3 @@ def _last_resort(body: Any, error: Exception) -> Decoded:
     except Exception as again:  # not even bytes: nothing to forward, keep what can be kept
         reason = f"body could not be decoded: {type(again).__name__}: {again}"
         return Decoded([], {"dead_letter": 1}, DeadLetter(reason, b""))
-
-
-def category_of(item: dict) -> str | None:
-    """The record's `category`, else its `Category`; only a string counts."""
-    category = item.get("category")
-    if type(category) is str:
-        return category
-    category = item.get("Category")
-    return category if type(category) is str else None

@@ -30,8 +30,9 @@ quote only; nesting deeper than MAX_DEPTH is refused, and so is text longer than
 
 from __future__ import annotations
 
-import json
 import re
+
+from azure_eventhub.decoding.repair_strings import ENDS, Unrepairable, json_string
 
 # orjson refuses deeper documents, and the standard library's parser recurses: deeper is hopeless.
 MAX_DEPTH = 1024
@@ -42,40 +43,10 @@ MAX_CHARS = 8 * 1024 * 1024
 
 _WS_CHARS = " \t\r\n"
 _WS = re.compile(r"[ \t\r\n]*")
+_W = _WS.pattern
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _WORD = re.compile(r"[A-Za-z]+")
 _BLOB = re.compile(r"\[[ \t\r\n]*([0-9]+(?:\.[0-9]+)?)[ \t\r\n]*([KMGT]?i?B)[ \t\r\n]+blob[ \t\r\n]+data[ \t\r\n]*\]")
-_HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
-_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
-_HEX8 = re.compile(r"[0-9A-Fa-f]{8}")
-
-# Where a single quote can end a string, by where the string stands (see the module docstring).
-_W = r"[ \t\r\n]*"
-_ANY_KEY = r"""(?:"(?:[^"\\\r\n]|\\.){0,256}"|'(?:[^'\\\r\n]|\\.){0,256}')"""
-_ENDS = {
-    "key": rf"{_W}:",
-    "object": rf"{_W}(?:\}}|,{_W}(?:\}}|{_ANY_KEY}{_W}:)|\Z)",
-    "array": rf"{_W}(?:\]|,{_W}[-0-9'\"{{\[\]tfnTFNI]|\Z)",
-    None: rf"{_W}\Z",
-}
-# The longest run of string content that needs no Python: plain characters, JSON escapes (kept as
-# they are), and, in single-quoted strings, quotes that do not end the string. A run stops at the
-# closing quote, at a backslash needing a rewrite, or at the end of the text.
-_DOUBLE_RUN = re.compile(r'[^"\\]*(?:\\(?:["\\/bfnrt]|u[0-9A-Fa-f]{4})[^"\\]*)*')
-_SINGLE_RUNS = {
-    where: re.compile(rf"[^'\\]*(?:(?:\\(?:[\\/bfnrt]|u[0-9A-Fa-f]{{4}})|'(?!{end}))[^'\\]*)*")
-    for where, end in _ENDS.items()
-}
-_SIMPLE_SINGLES = {where: re.compile(rf"'([^'\"\\\x00-\x1f]*)'(?={end})") for where, end in _ENDS.items()}
-_CONTROL_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x20)} | {
-    0x08: "\\b",
-    0x09: "\\t",
-    0x0A: "\\n",
-    0x0C: "\\f",
-    0x0D: "\\r",
-}
-_DOUBLE_FIXES = (re.compile(r"[\x00-\x1f]"), _CONTROL_ESCAPES)
-_SINGLE_FIXES = (re.compile(r'["\x00-\x1f]'), _CONTROL_ESCAPES | {ord('"'): '\\"'})
 
 # A flat run: numbers, punctuation, JSON literals (and Python's) and simple double-quoted strings,
 # consumed by one regex call. Most of a real body is such runs; token by token, Python would cost a
@@ -95,7 +66,7 @@ _SIMPLE_SINGLE = r"'[^'\"\\\x00-\x1f]*'"
 _SINGLE_MEMBERS = re.compile(
     rf"(?:{_SIMPLE_SINGLE}{_W}:{_W}"
     rf"(?:{_SIMPLE_SINGLE}|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|(?:true|false|null|True|False|None)\b)"
-    rf"(?={_ENDS['object']}){_W}(?:,{_W}|(?=\}})))+"
+    rf"(?={ENDS['object']}){_W}(?:,{_W}|(?=\}})))+"
 )
 
 _LITERALS = {
@@ -109,15 +80,10 @@ _LITERALS = {
     "NaN": "NaN",
     "Infinity": "Infinity",
 }
-_KEPT_ESCAPES = frozenset('"\\/bfnrt')
 
 # Parser states: what the next token must be.
 _VALUE, _FIRST_ITEM, _ITEM, _FIRST_KEY, _KEY, _COLON, _AFTER, _DONE = range(8)
 _OBJECT, _ARRAY, _NAME = "object", "array", "key"  # where a string stands
-
-
-class _Unrepairable(Exception):
-    pass
 
 
 def repair_json(text: str) -> str | None:
@@ -127,7 +93,7 @@ def repair_json(text: str) -> str | None:
         return None
     try:
         return _Repairer(text).run()
-    except _Unrepairable:
+    except Unrepairable:
         return None
 
 
@@ -168,7 +134,7 @@ class _Repairer:
                     state = _AFTER if stack else _DONE
                     pos += 1
                 else:
-                    raise _Unrepairable
+                    raise Unrepairable
             elif state == _KEY or state == _FIRST_KEY:
                 if char == "}":
                     if state == _KEY:
@@ -188,14 +154,14 @@ class _Repairer:
                     pos = self.quoted(pos, char, _NAME)
                     state = _COLON
                 else:
-                    raise _Unrepairable
+                    raise Unrepairable
             elif state == _COLON:
                 if char != ":":
-                    raise _Unrepairable
+                    raise Unrepairable
                 state = _VALUE
                 pos += 1
             elif state == _DONE:
-                raise _Unrepairable  # something after the top-level value
+                raise Unrepairable  # something after the top-level value
             elif char == "]" and state != _VALUE:
                 if state == _ITEM:
                     self.drop_comma(comma)
@@ -204,7 +170,7 @@ class _Repairer:
                 pos += 1
             elif char == "{" or (char == "[" and not _BLOB.match(text, pos)):
                 if len(stack) >= MAX_DEPTH:
-                    raise _Unrepairable
+                    raise Unrepairable
                 stack.append(_OBJECT if char == "{" else _ARRAY)
                 state = _FIRST_KEY if char == "{" else _FIRST_ITEM
                 pos += 1
@@ -214,7 +180,7 @@ class _Repairer:
             if pos < end and text[pos] in _WS_CHARS:
                 pos = _WS.match(text, pos).end()
         if state != _DONE:
-            raise _Unrepairable  # truncated
+            raise Unrepairable  # truncated
         if not self.pieces:
             return None
         self.pieces.append(text[self.copied :])
@@ -266,66 +232,22 @@ class _Repairer:
                 return pos + 9
             number = _NUMBER.match(text, pos)
             if number is None:
-                raise _Unrepairable
+                raise Unrepairable
             return number.end()
         word = _WORD.match(text, pos)
         literal = _LITERALS.get(word.group()) if word else None
         if literal is None:
-            raise _Unrepairable
+            raise Unrepairable
         if literal != word.group():
             self.replace(pos, word.end(), literal)
         return word.end()
 
     def quoted(self, pos: int, quote: str, where: str | None) -> int:
         """Rewrite the string opening at `pos` as a JSON string; return where it ends."""
-        text = self.text
-        if quote == "'":
-            simple = _SIMPLE_SINGLES[where].match(text, pos)
-            if simple is not None:
-                self.replace(pos, simple.end(), f'"{simple[1]}"')
-                return simple.end()
-        end = len(text)
-        run, (needs_fix, fixes) = (
-            (_DOUBLE_RUN, _DOUBLE_FIXES) if quote == '"' else (_SINGLE_RUNS[where], _SINGLE_FIXES)
-        )
-        out = ['"']
-        i = pos + 1
-        while True:
-            stop = run.match(text, i).end()
-            if stop > i:
-                chunk = text[i:stop]
-                out.append(chunk.translate(fixes) if needs_fix.search(chunk) else chunk)
-                i = stop
-            if i >= end:
-                raise _Unrepairable  # unterminated string
-            if text[i] == quote:
-                i += 1
-                break
-            escape, i = self.escape(i)  # the run stops only at the quote or a backslash
-            out.append(escape)
-        out.append('"')
-        new = "".join(out)
-        if new != text[pos:i]:
-            self.replace(pos, i, new)
-        return i
-
-    def escape(self, pos: int) -> tuple[str, int]:
-        """Translate the backslash escape at `pos`; return (JSON text, where it ends)."""
-        text = self.text
-        kind = text[pos + 1 : pos + 2]
-        if kind in _KEPT_ESCAPES and kind:
-            return text[pos : pos + 2], pos + 2
-        if kind == "'":
-            return "'", pos + 2
-        if kind == "u" and _HEX4.match(text, pos + 2):
-            return text[pos : pos + 6], pos + 6
-        if kind == "x" and _HEX2.match(text, pos + 2):
-            return "\\u00" + text[pos + 2 : pos + 4], pos + 4
-        if kind == "U" and _HEX8.match(text, pos + 2):
-            code = int(text[pos + 2 : pos + 10], 16)
-            if code <= 0x10FFFF:
-                return json.dumps(chr(code))[1:-1], pos + 10
-        return "\\\\", pos + 1  # not an escape: keep the backslash as a character
+        new, stop = json_string(self.text, pos, quote, where)
+        if new != self.text[pos:stop]:
+            self.replace(pos, stop, new)
+        return stop
 
 
 def _fix_flat_token(token: re.Match) -> str:

@@ -17,23 +17,20 @@ it waits for may be held by one (its own partition's, perhaps) that no linger wo
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from azure_eventhub.delivery.backpressure import Budget
-from azure_eventhub.decoding.batch import decode_batch
 from azure_eventhub.delivery.checkpointing import Checkpointer, CheckpointPort
 from azure_eventhub.delivery.chunking import DEFAULT_MAX_CHUNK_CHARS
 from azure_eventhub.core.errors import BatchOutOfOrder, BatchHandlingFailed
-from azure_eventhub.delivery.failures import fail_claim
 from azure_eventhub.delivery.filtering import CategoryFilter
-from azure_eventhub.delivery.forwarding import DeadLetterJob, DeadLetterPort, Forwarder, IntakePort
+from azure_eventhub.delivery.forwarding import DeadLetterPort, Forwarder, IntakePort
 from azure_eventhub.delivery.claims import PartitionClaim
 from azure_eventhub.core.messages import SOLE_CLAIM, Claim, MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.core.metrics import PipelineMetrics
-from azure_eventhub.delivery.destinations import Destinations, needs_dead_letters, sort_by_destination
-from azure_eventhub.core.throttle import Throttle
+from azure_eventhub.delivery.submitting import BatchSubmitter
+from azure_eventhub.delivery.timers import PipelineTimers
 
 LogFunction = Callable[[str, str], None]
 
@@ -75,22 +72,29 @@ class Pipeline:
             intake, dead_letters, self._budget, metrics, log, settings.forwarding_threads, on_progress
         )
         self._checkpointer = Checkpointer(checkpoints, metrics, log)
+        self._submitter = BatchSubmitter(
+            self._filter, self._budget, self._forwarder, metrics, settings.linger_seconds, self._on_budget_full
+        )
         self._partition_claims: dict[str, PartitionClaim] = {}
         self._claims_lock = threading.Lock()
         self._stopping = threading.Event()
         self._closed = threading.Event()
-        self._ticker: threading.Thread | None = None
-        self._forwarded_at_last_progress = 0
-        self._failure_log = Throttle(60.0)  # unexpected errors of the linger and checkpoint threads
+        self._timers = PipelineTimers(
+            self.partition_claims,
+            self._submitter,
+            self._forwarder,
+            self._checkpointer,
+            metrics,
+            log,
+            self._stopping,
+            settings.checkpoint_interval,
+            settings.progress_log_interval,
+        )
 
     # --- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
         self._forwarder.start()
-        self._ticker = threading.Thread(target=self._tick_forever, name="pipeline-ticker", daemon=True)
-        self._ticker.start()
-        # Checkpoint writes get their own thread: one that waits on storage (retries, timeouts; a few
-        # seconds per partition while storage is down) must not hold back the linger flush.
-        threading.Thread(target=self._checkpoint_forever, name="pipeline-checkpoints", daemon=True).start()
+        self._timers.start()
 
     def stop(self, drain_seconds: float) -> bool:
         """Stop sending: queued work is abandoned, retries stop, requests already sent get up to
@@ -142,7 +146,7 @@ class Pipeline:
             owned = len(self._partition_claims)
         if previous is not None:
             previous.alive = False
-            self._discard_partial_chunk(previous)
+            self._submitter.discard_partial_chunk(previous)
         self._metrics.partitions_owned(owned)
         self._metrics.ownership_change("claimed")
         self._log(f"Receiving partition {ref} (now owning {owned})", "info")
@@ -160,7 +164,7 @@ class Pipeline:
         if reason == "shutdown":
             self._checkpointer.write(partition_claim)
         partition_claim.alive = False
-        self._discard_partial_chunk(partition_claim)
+        self._submitter.discard_partial_chunk(partition_claim)
         self._budget.wake()
         self._metrics.partitions_owned(owned)
         self._metrics.forget_partition(ref.partition_id)
@@ -191,18 +195,20 @@ class Pipeline:
         if not batch:
             return
         try:
-            self._decode_batch(partition_claim, batch)
+            self._submitter.submit(partition_claim, batch)
             # Caught up: the batch reached the last event the hub had enqueued when it was delivered.
             # The SDK's next pass over this partition, which would tell the same, may come a second
             # or more later (it serves every partition in turn, and an idle one holds it 0.2 s).
             last = partition_claim.info.last_enqueued_sequence_number
             if last is not None and batch.sequence_numbers[-1] >= last:
-                self._caught_up(partition_claim)
+                self._submitter.caught_up(partition_claim)
             else:
                 partition_claim.received_since_idle = True
         except BatchOutOfOrder as refused:  # nothing of it was tracked
             partition_claim.failure = refused
-            self._log(f"Partition {partition_claim.ref}, {claim}: {refused}; read again from its checkpoint", "warning")
+            self._log(
+                f"Partition {partition_claim.ref}, {claim}: {refused}; read again from its checkpoint", "warning"
+            )
             raise
         except Exception as error:  # the receiver must outlive a bug: the partition starts over
             self._metrics.pipeline_failure("decoding")
@@ -211,62 +217,6 @@ class Pipeline:
             )
             self._log(f"{partition_claim.failure}; the partition is received again from its checkpoint", "error")
             raise partition_claim.failure from error
-
-    def _decode_batch(self, partition_claim: PartitionClaim, batch: MessageBatch) -> None:
-        """Decode and filter the batch's records, wait for their room in the budget, track the
-        batch, and submit its chunks and dead letters: every ordinal of the batch is tracked before
-        any can be settled."""
-        partition_claim.caught_up = False
-        if partition_claim.resumed_after is None:
-            partition_claim.resumed_after = batch.sequence_numbers[0] - 1
-        self._metrics.messages_received(partition_claim.ref.partition_id, len(batch))
-        decoded = decode_batch(batch.bodies, batch.content_encodings, batch.content_types, self._filter.active)
-        decoded, filtered = self._filter.apply(decoded)
-        # Counted once per batch: a labelled metric costs about 1 us a call.
-        for kind, count in decoded.outcomes.items():
-            self._metrics.decoded(kind, count)
-        if filtered:
-            self._metrics.filtered(filtered)
-        routed = sort_by_destination(decoded) if needs_dead_letters(decoded) else None
-        chars = _routed_chars(routed) if routed is not None else sum(map(len, decoded.texts))
-        if not self._budget.acquire(chars, lambda: not self._forwarder.alive(partition_claim), self._on_budget_full):
-            return  # lost or stopping while waiting: not tracked, so read again by the next owner
-        handed = 0  # characters now held by chunks, the partial chunk or dead letters
-        try:
-            if routed is not None:
-                handed = self._submit_with_dead_letters(partition_claim, batch, routed)
-            else:  # the usual batch: its records are one run of ordinals
-                first = partition_claim.tracker.add(batch, decoded.ends, decoded.indexes)
-                forwarder = self._forwarder
-                for chunk in partition_claim.builder.add_run(decoded.texts, first):
-                    forwarder.submit_chunk(partition_claim, chunk)
-                handed = chars
-        finally:
-            self._budget.release(chars - handed)  # a failure on the way: what nothing holds
-        if not partition_claim.alive:  # lost meanwhile (a claim of another receiver process), maybe after
-            self._discard_partial_chunk(partition_claim)  # partition_opened emptied its partial chunk
-
-    def _submit_with_dead_letters(self, partition_claim: PartitionClaim, batch: MessageBatch, routed: Destinations) -> int:
-        """Track the batch, then submit its records a run at a time and each dead letter between
-        them. Returns the characters handed over so far (all, unless it raises)."""
-        first = partition_claim.tracker.add(batch, routed.ends, routed.indexes)
-        forwarder = self._forwarder
-        handed = 0
-        run: list[str] = []
-        for ordinal, entry in enumerate(routed.entries, first):
-            if type(entry) is str:
-                run.append(entry)
-                continue
-            for chunk in partition_claim.builder.add_run(run, ordinal - len(run)):
-                forwarder.submit_chunk(partition_claim, chunk)
-            handed += sum(map(len, run))
-            run = []
-            job = DeadLetterJob(ordinal, partition_claim.tracker.origin(ordinal), entry.payload, entry.kind, entry.reason)
-            forwarder.submit_dead_letter(partition_claim, job)
-            handed += job.chars
-        for chunk in partition_claim.builder.add_run(run, first + len(routed.entries) - len(run)):
-            forwarder.submit_chunk(partition_claim, chunk)
-        return handed + sum(map(len, run))
 
     def _on_budget_full(self) -> None:
         """A callback waits for room: send every partial chunk now. The room may be held by partial
@@ -281,15 +231,9 @@ class Pipeline:
             if chunk is not None:
                 self._forwarder.submit_chunk(partition_claim, chunk, partial=True)
 
-    def _discard_partial_chunk(self, partition_claim: PartitionClaim) -> None:
-        """A partition claim that ended: its partial chunk will never be sent; give its room back."""
-        chunk = partition_claim.builder.take()
-        if chunk is not None:
-            self._budget.release(chunk.chars)
-
     def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None, claim: Claim = SOLE_CLAIM) -> None:
         """A receive pass that brought no message: the receiving loop is alive, and the partition is
-        caught up (its partial chunk may go now: _caught_up)."""
+        caught up (its partial chunk may go now: BatchSubmitter.caught_up)."""
         if self._closed.is_set():
             return
         self._on_progress()
@@ -302,18 +246,7 @@ class Pipeline:
             partition_claim.update(info)
         if partition_claim.received_since_idle and partition_claim.alive and not self._stopping.is_set():
             partition_claim.received_since_idle = False
-            self._caught_up(partition_claim)
-
-    def _caught_up(self, partition_claim: PartitionClaim) -> None:
-        """The partition has nothing more to read for now: send its partial chunk now rather than
-        after the linger, unless another partial chunk of it is still on its way. Waiting longer only pays when more records come
-        soon, and a caught-up partition has none waiting; the one-at-a-time rule (Nagle's, for TCP
-        segments) keeps a trickle of records from becoming a request each."""
-        partition_claim.caught_up = True
-        if not self._forwarder.partial_in_flight(partition_claim):
-            chunk = partition_claim.builder.take()
-            if chunk is not None:
-                self._forwarder.submit_chunk(partition_claim, chunk, partial=True)
+            self._submitter.caught_up(partition_claim)
 
     def _partition_claim(self, ref: PartitionRef, claim: Claim) -> PartitionClaim | None:
         """The partition's partition claim if it is the claim's. A partition claim never changes claims: a call never
@@ -322,86 +255,3 @@ class Pipeline:
         with self._claims_lock:
             partition_claim = self._partition_claims.get(ref.partition_id)
         return partition_claim if partition_claim is not None and partition_claim.claim == claim else None
-
-    # --- timers --------------------------------------------------------------------------------
-    def _tick_forever(self) -> None:
-        next_progress = time.monotonic() + self.settings.progress_log_interval
-        while not self._stopping.wait(0.2):
-            for partition_claim in self.partition_claims():
-                try:
-                    self._flush_lingering(partition_claim)
-                except Exception as error:  # the loop boundary: a bug must not end the linger flush
-                    fail_claim(partition_claim, "linger", error, self._metrics, self._log, self._failure_log)
-            now = time.monotonic()
-            try:
-                self._forwarder.digest.flush()
-                if now >= next_progress:
-                    next_progress = now + self.settings.progress_log_interval
-                    self._log_progress()
-            except Exception as error:  # log lines are not worth the linger flush: say it, go on
-                if self._failure_log.allow("logs"):
-                    self._log(f"Could not write a log line: {type(error).__name__}: {error}", "error")
-
-    def _flush_lingering(self, partition_claim: PartitionClaim) -> None:
-        # A caught-up partition's partial chunk goes as soon as the one before it is done.
-        if partition_claim.caught_up and not self._forwarder.partial_in_flight(partition_claim):
-            chunk = partition_claim.builder.take()
-        else:
-            chunk = partition_claim.builder.take(older_than=self.settings.linger_seconds)
-        if chunk is not None:
-            self._forwarder.submit_chunk(partition_claim, chunk, partial=True)
-
-    def _checkpoint_forever(self) -> None:
-        while not self._stopping.wait(self.settings.checkpoint_interval):
-            self._checkpoint_and_measure()
-
-    def _checkpoint_and_measure(self) -> None:
-        now = time.time()
-        for partition_claim in self.partition_claims():
-            try:
-                self._checkpoint_and_measure_one(partition_claim, now)
-            except Exception as error:  # the loop boundary: a bug must not end checkpointing
-                fail_claim(partition_claim, "checkpoints", error, self._metrics, self._log, self._failure_log)
-
-    def _checkpoint_and_measure_one(self, partition_claim: PartitionClaim, now: float) -> None:
-        self._checkpointer.write(partition_claim)
-        oldest = _oldest_unsettled(partition_claim)
-        lag_seconds = max(0.0, now - oldest) if oldest is not None else 0.0
-        last = partition_claim.info.last_enqueued_sequence_number
-        # Until our first checkpoint write (or while storage fails), lag counts from where we resumed.
-        checkpointed = partition_claim.written.sequence_number if partition_claim.written is not None else partition_claim.resumed_after
-        lag_events = None
-        if last is not None:
-            lag_events = max(0, last - checkpointed) if checkpointed is not None else last + 1
-        self._metrics.lag(partition_claim.ref.partition_id, lag_events, lag_seconds)
-
-    def _log_progress(self) -> None:
-        partition_claims = sorted(self.partition_claims(), key=lambda item: item.ref.partition_id)
-        total = self._forwarder.records_forwarded
-        recent, self._forwarded_at_last_progress = total - self._forwarded_at_last_progress, total
-        lags = []
-        now = time.time()
-        for partition_claim in partition_claims:
-            oldest = _oldest_unsettled(partition_claim)
-            lags.append(f"{partition_claim.ref.partition_id}: {max(0.0, now - oldest) if oldest else 0.0:.0f}s")
-        self._log(
-            f"Progress: {recent} records forwarded in the last {self.settings.progress_log_interval:.0f}s "
-            f"({total} since start); owning {len(partition_claims)} partitions; lag per partition: {', '.join(lags) or 'none'}",
-            "info",
-        )
-
-
-def _routed_chars(routed: Destinations) -> int:
-    """The characters of a routed batch: its records and its dead letters' payloads."""
-    return sum(len(entry) if type(entry) is str else len(entry.payload) for entry in routed.entries)
-
-
-def _oldest_unsettled(partition_claim: PartitionClaim) -> float | None:
-    """The enqueued time of the oldest message not settled yet: received and in flight, or still
-    waiting in the client or the hub (the hub's runtime metrics tell that it exists)."""
-    times = [
-        value
-        for value in (partition_claim.tracker.oldest_unsettled_enqueued_time(), partition_claim.oldest_waiting_enqueued_time())
-        if value is not None
-    ]
-    return min(times) if times else None

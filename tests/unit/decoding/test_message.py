@@ -253,7 +253,7 @@ def test_unexpected_failure_becomes_a_text_record(monkeypatch: pytest.MonkeyPatc
     def explode(*args: object) -> None:
         raise MemoryError("simulated")
 
-    monkeypatch.setattr("azure_eventhub.decoding.message._records", explode)
+    monkeypatch.setattr("azure_eventhub.decoding.message.records_of", explode)
     assert decode_message(b'{"a":1}') == decoded([Record('{"a":1}', None, 0)], text=1)
 
 
@@ -261,7 +261,7 @@ def test_unexpected_failure_on_a_compressed_body_is_dead_lettered(monkeypatch: p
     def explode(*args: object) -> None:
         raise MemoryError("simulated")
 
-    monkeypatch.setattr("azure_eventhub.decoding.message._records", explode)
+    monkeypatch.setattr("azure_eventhub.decoding.message.records_of", explode)
     body = gzip.compress(b'{"a":1}')
     result = decode_message(body)
     assert result.records == [] and result.outcomes == {"dead_letter": 1}

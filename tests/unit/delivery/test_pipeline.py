@@ -82,7 +82,7 @@ def test_a_failing_intake_leaves_the_checkpoint_where_it_was(parts):
     intake.blocked.set()  # the intake stops answering
     pipeline.messages_received(REF, batch(message(1, {"id": 1}, {"id": 2}, {"id": 3})), None)
     wait_until(lambda: intake.calls == 2, 5)
-    pipeline._checkpoint_and_measure()
+    pipeline._timers.checkpoint_and_measure()
     assert checkpointed(checkpoints) == 0
     intake.blocked.clear()
     wait_until(lambda: checkpointed(checkpoints) == 1, 5)
@@ -116,7 +116,7 @@ def test_a_lost_partition_never_moves_its_checkpoint_again(parts):
     wait_until(lambda: intake.calls == 1, 5)
     pipeline.partition_closed(REF, "lost")
     intake.blocked.clear()
-    pipeline._checkpoint_and_measure()
+    pipeline._timers.checkpoint_and_measure()
     assert checkpoints.written == []
 
 
@@ -209,7 +209,7 @@ def test_dead_letters_between_records_hold_the_checkpoint_until_written_and_name
         None,
     )
     wait_until(lambda: len(dead.written) == 2, 10)
-    pipeline._checkpoint_and_measure()
+    pipeline._timers.checkpoint_and_measure()
     assert checkpoints.written == []  # the records around the dead letters are not accepted yet
     intake.blocked.clear()
     wait_until(lambda: checkpointed(checkpoints) == 2, 5)
@@ -266,11 +266,11 @@ def test_lag_counts_from_a_message_still_waiting_in_the_client_or_the_hub(parts)
         pipeline.messages_received(REF, batch(received), PartitionInfo(5, now - 30))  # 1-5 wait upstream
         wait_until(lambda: intake.records() == ['{"id":0}'], 5)
         wait_until(lambda: pipeline.budget_used == 0, 5)  # message 0 is settled
-        pipeline._checkpoint_and_measure()
+        pipeline._timers.checkpoint_and_measure()
         assert 29 <= lag_seconds(registry) < 40
         pipeline.messages_received(REF, batch(Message(b'{"id":5}', 5, "5", now - 1)), PartitionInfo(5, now - 30))
         wait_until(lambda: pipeline.budget_used == 0 and len(intake.records()) == 2, 5)
-        pipeline._checkpoint_and_measure()
+        pipeline._timers.checkpoint_and_measure()
         assert lag_seconds(registry) == 0
     finally:
         pipeline.stop(1)
