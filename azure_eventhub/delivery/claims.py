@@ -1,11 +1,12 @@
 """PartitionClaim: the pipeline's hold on one partition between the moment a receiver process opens
 it and the moment it does not. It belongs to one ``messages.Claim`` (that process's opening of the
-partition), whose calls alone reach it. Not an Azure blob partition_claim: the name says what it holds, and
+partition), whose calls alone reach it. Not an Azure blob lease: the name says what it holds, and
 ``PartitionClaim`` is distinct from ``Claim``, the identity it carries."""
 
 from __future__ import annotations
 
 import itertools
+import threading
 
 from azure_eventhub.delivery.chunking import ChunkBuilder
 from azure_eventhub.core.messages import SOLE_CLAIM, Claim, PartitionInfo, PartitionRef
@@ -59,3 +60,63 @@ class PartitionClaim:
 
     def __repr__(self) -> str:
         return f"PartitionClaim({self.ref}, {self.claim}, generation={self.generation}, alive={self.alive})"
+
+
+class ClaimRegistry:
+    """The current partition claim of each partition, and the fence that ends them all.
+
+    A call names its claim and reaches that claim's partition claim only: never a later claim's of
+    the same partition (another receiver process's, or the same one's after reading it again), and
+    nothing once the registry is closed."""
+
+    def __init__(self, chunk_size: int, max_chunk_chars: int) -> None:
+        self._chunk_size = chunk_size
+        self._max_chunk_chars = max_chunk_chars
+        self._current: dict[str, PartitionClaim] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def open(self, ref: PartitionRef, claim: Claim) -> tuple[PartitionClaim | None, int] | None:
+        """Make ``claim`` the partition's current one: (the partition claim it replaces, partitions
+        now held); None once closed. The caller fences the replaced one."""
+        partition_claim = PartitionClaim(ref, self._chunk_size, self._max_chunk_chars, claim)
+        with self._lock:
+            if self._closed:
+                return None
+            previous = self._current.get(ref.partition_id)
+            self._current[ref.partition_id] = partition_claim
+            return previous, len(self._current)
+
+    def remove(self, ref: PartitionRef, claim: Claim) -> tuple[PartitionClaim, int] | None:
+        """End ``claim``'s partition claim: (it, partitions still held); None if ``claim`` is not
+        the partition's current one (a later claim's stays)."""
+        with self._lock:
+            partition_claim = self._current.get(ref.partition_id)
+            if partition_claim is None or partition_claim.claim != claim:
+                return None
+            del self._current[ref.partition_id]
+            return partition_claim, len(self._current)
+
+    def of(self, ref: PartitionRef, claim: Claim) -> PartitionClaim | None:
+        """The partition's current partition claim if it is ``claim``'s."""
+        with self._lock:
+            partition_claim = self._current.get(ref.partition_id)
+        return partition_claim if partition_claim is not None and partition_claim.claim == claim else None
+
+    def all(self) -> list[PartitionClaim]:
+        with self._lock:
+            return list(self._current.values())
+
+    def close(self) -> None:
+        """Every partition claim is fenced (nothing of it moves a checkpoint) and forgotten; later
+        calls of open() do nothing."""
+        with self._lock:
+            self._closed = True
+            ended = list(self._current.values())
+            self._current.clear()
+        for partition_claim in ended:
+            partition_claim.alive = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed

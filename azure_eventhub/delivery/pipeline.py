@@ -6,9 +6,8 @@ heartbeat, null). Callbacks come from a receiver process's reader thread (receiv
 which decodes, chunks and submits each batch itself: the receiving loop runs in that other process
 and goes on meanwhile. Receiving never waits for the intake while the in-flight budget has room;
 when it has none, the callback waits, the pipe and the receiver's outbox fill, and receiving pauses.
-Every callback names its claim (messages.Claim): a call reaches the partition claim of that claim only, never
-the partition claim of a later claim of the partition (another receiver process's, or the same one's after
-reading the partition again), and nothing at all once the pipeline is closed.
+Every callback names its claim (messages.Claim) and reaches that claim's partition claim only
+(claims.ClaimRegistry), nothing at all once the pipeline is closed.
 A batch's records take their room in the budget before they enter a chunk, so the partial chunks of
 every partition count too; a callback that waits sends every partial chunk at once, since the room
 it waits for may be held by one (its own partition's, perhaps) that no linger would send soon.
@@ -26,7 +25,7 @@ from azure_eventhub.delivery.chunking import DEFAULT_MAX_CHUNK_CHARS
 from azure_eventhub.core.errors import BatchOutOfOrder, BatchHandlingFailed
 from azure_eventhub.delivery.filtering import CategoryFilter
 from azure_eventhub.delivery.forwarding import DeadLetterPort, Forwarder, IntakePort
-from azure_eventhub.delivery.claims import PartitionClaim
+from azure_eventhub.delivery.claims import ClaimRegistry, PartitionClaim
 from azure_eventhub.core.messages import SOLE_CLAIM, Claim, MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.core.metrics import PipelineMetrics
 from azure_eventhub.delivery.submitting import BatchSubmitter
@@ -75,10 +74,8 @@ class Pipeline:
         self._submitter = BatchSubmitter(
             self._filter, self._budget, self._forwarder, metrics, settings.linger_seconds, self._on_budget_full
         )
-        self._partition_claims: dict[str, PartitionClaim] = {}
-        self._claims_lock = threading.Lock()
+        self._claims = ClaimRegistry(settings.chunk_size, settings.max_chunk_chars)
         self._stopping = threading.Event()
-        self._closed = threading.Event()
         self._timers = PipelineTimers(
             self.partition_claims,
             self._submitter,
@@ -115,21 +112,15 @@ class Pipeline:
         busy (a checkpoint write can take a minute) while the next run's pipeline starts: whatever
         it does then must not touch the partitions, checkpoints or liveness of that run."""
         self._stopping.set()
-        with self._claims_lock:
-            self._closed.set()
-            partition_claims = list(self._partition_claims.values())
-            self._partition_claims.clear()
-        for partition_claim in partition_claims:
-            partition_claim.alive = False
+        self._claims.close()
         self._budget.wake()
 
     @property
     def closed(self) -> bool:
-        return self._closed.is_set()
+        return self._claims.closed
 
     def partition_claims(self) -> list[PartitionClaim]:
-        with self._claims_lock:
-            return list(self._partition_claims.values())
+        return self._claims.all()
 
     @property
     def budget_used(self) -> int:
@@ -137,13 +128,10 @@ class Pipeline:
 
     # --- adapter callbacks ---------------------------------------------------------------------
     def partition_opened(self, ref: PartitionRef, claim: Claim = SOLE_CLAIM) -> None:
-        partition_claim = PartitionClaim(ref, self.settings.chunk_size, self.settings.max_chunk_chars, claim)
-        with self._claims_lock:
-            if self._closed.is_set():
-                return
-            previous = self._partition_claims.get(ref.partition_id)
-            self._partition_claims[ref.partition_id] = partition_claim
-            owned = len(self._partition_claims)
+        opened = self._claims.open(ref, claim)
+        if opened is None:
+            return  # closed
+        previous, owned = opened
         if previous is not None:
             previous.alive = False
             self._submitter.discard_partial_chunk(previous)
@@ -155,12 +143,10 @@ class Pipeline:
         """``reason`` is "shutdown" (we stop: write what was settled) or "lost" (another owner or a
         receive failure: nothing of ours may move its checkpoint any more). Only the claim's own
         partition claim is closed: a later claim's partition claim of the partition stays."""
-        with self._claims_lock:
-            partition_claim = self._partition_claims.get(ref.partition_id)
-            if partition_claim is None or partition_claim.claim != claim:
-                return
-            del self._partition_claims[ref.partition_id]
-            owned = len(self._partition_claims)
+        removed = self._claims.remove(ref, claim)
+        if removed is None:
+            return
+        partition_claim, owned = removed
         if reason == "shutdown":
             self._checkpointer.write(partition_claim)
         partition_claim.alive = False
@@ -180,10 +166,10 @@ class Pipeline:
         not come after the claim's last one, then the same at every call of the claim: the receiver
         then reads the partition again from its checkpoint, since nothing after the failed batch may
         be tracked."""
-        if self._closed.is_set():
+        if self._claims.closed:
             return
         self._on_progress()
-        partition_claim = self._partition_claim(ref, claim)
+        partition_claim = self._claims.of(ref, claim)
         if partition_claim is None or self._stopping.is_set():
             return  # not tracked, so never checkpointed: read again by the partition's current claim
         if partition_claim.failure is not None:
@@ -234,10 +220,10 @@ class Pipeline:
     def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None, claim: Claim = SOLE_CLAIM) -> None:
         """A receive pass that brought no message: the receiving loop is alive, and the partition is
         caught up (its partial chunk may go now: BatchSubmitter.caught_up)."""
-        if self._closed.is_set():
+        if self._claims.closed:
             return
         self._on_progress()
-        partition_claim = self._partition_claim(ref, claim)
+        partition_claim = self._claims.of(ref, claim)
         if partition_claim is None:
             return
         if partition_claim.failure is not None:
@@ -247,11 +233,3 @@ class Pipeline:
         if partition_claim.received_since_idle and partition_claim.alive and not self._stopping.is_set():
             partition_claim.received_since_idle = False
             self._submitter.caught_up(partition_claim)
-
-    def _partition_claim(self, ref: PartitionRef, claim: Claim) -> PartitionClaim | None:
-        """The partition's partition claim if it is the claim's. A partition claim never changes claims: a call never
-        lands on another claim's partition claim, whatever replaces the partition's partition claim meanwhile (then the
-        claim's own partition claim is fenced, and what is tracked on it never moves the checkpoint)."""
-        with self._claims_lock:
-            partition_claim = self._partition_claims.get(ref.partition_id)
-        return partition_claim if partition_claim is not None and partition_claim.claim == claim else None
