@@ -174,7 +174,7 @@ def report_lines(result: dict) -> list[str]:
         return " / ".join(f"{values[name]:.2f}" for name in ("p50", "p90", "p99", "max")) + f" ({values['records']:,})"
 
     def ratio(mine: float | None, theirs: float | None) -> str:
-        return f"{mine / theirs:.2f}" if mine is not None and theirs else "-"
+        return f"{mine / theirs:.2g}" if mine is not None and theirs else "-"  # 0.0034, not 0.00
 
     return [
         f"| {result['case']} | module | bare SDK loop | module / SDK |",
