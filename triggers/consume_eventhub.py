@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import logging
-import queue
 import random
 import threading
 import time
@@ -37,19 +36,21 @@ from triggers.configuration import (
     ConfigurationError,
     ConsumeEventhubConfiguration,
     ValidatedSettings,
-    load_configuration,
     validate,
 )
 from triggers.intake_sender import IntakeSenderMixin
+from triggers.platform_configuration import PlatformConfigurationMixin
 from triggers.receiver_reports import ReceiverReportsMixin
 from triggers.self_check import SelfCheckMixin
-from triggers.sentry_gate import SentryGate
+from triggers.trigger_logs import TriggerLogsMixin
 from triggers.wiring import bounded, owner_directory, owner_scope, receiver_settings, texts
 
 STOP_BUDGET_SECONDS = 9.0  # the process exits within 10 s of SIGTERM, whatever hangs
 
 
-class ConsumeEventhubTrigger(IntakeSenderMixin, ReceiverReportsMixin, SelfCheckMixin, Connector):
+class ConsumeEventhubTrigger(
+    PlatformConfigurationMixin, TriggerLogsMixin, IntakeSenderMixin, ReceiverReportsMixin, SelfCheckMixin, Connector
+):
     """Consumes every partition of an Event Hub and forwards its records, in chunks, to an intake."""
 
     configuration: ConsumeEventhubConfiguration  # type: ignore[assignment]
@@ -71,43 +72,13 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, ReceiverReportsMixin, SelfCheckM
         install_log_redaction()
         install_sentry_redaction()
         self.settings: ValidatedSettings | None = None
-        self._log_queue: queue.SimpleQueue = queue.SimpleQueue()
         self._failures_in_a_row = 0
         self._pipeline: Pipeline | None = None
         self.metrics: PipelineMetrics | None = None
         self._target: Target | None = None  # what the self-check and error messages are about
         self._churn: OwnershipChurn | None = None
-        self._sentry_gate = SentryGate()
 
-    # --- SDK overrides -----------------------------------------------------------------------------
-    @property  # type: ignore[override]
-    def configuration(self) -> ConsumeEventhubConfiguration:
-        if self._configuration is None:
-            self.configuration = self.module.load_config(self.TRIGGER_CONFIGURATION_FILE_NAME, "json")
-        return self._configuration  # type: ignore[return-value]
-
-    @configuration.setter
-    def configuration(self, raw: dict) -> None:
-        # The SDK's setter puts pydantic's message (input values included, so secrets) in the error
-        # and model_dump() in the Sentry context: ours says which field is wrong and nothing else.
-        import sentry_sdk
-
-        self._configuration = load_configuration(raw)
-        sentry_sdk.set_context("trigger_configuration", REDACTOR.structure(self._configuration.redacted_dump()))
-
-    def _apply_node_secrets(self) -> None:
-        # Connector makes this a no-op; our secrets are declared in the trigger (arguments.secrets),
-        # so the platform serves them as node-level secrets: apply them as a Trigger does. Their values
-        # are redacted from here on, whatever fails next (a wrong setting is echoed before validation).
-        REDACTOR.add(texts(self._node_secrets) + texts(self._secrets))
-        try:
-            Trigger._apply_node_secrets(self)
-        except ConfigurationError:
-            # A wrong setting (Chunk Size 0) fails loading here, in the SDK's execute() before run():
-            # escaping, it crashed the process with a traceback and no log line. run() loads the
-            # configuration again and reports the error as one critical line, then idles.
-            pass
-
+    # --- SDK overrides (also: PlatformConfigurationMixin, TriggerLogsMixin) ----------------------
     def stop(self, *args: Any, **kwargs: Any) -> None:
         """Signal handler: never blocks. The run loop does the shutdown; a watchdog guarantees exit."""
         Trigger.stop(self, *args, **kwargs)
@@ -127,37 +98,6 @@ class ConsumeEventhubTrigger(IntakeSenderMixin, ReceiverReportsMixin, SelfCheckM
     def _force_exit(self) -> None:
         self._logger.error("Shutdown did not finish in time; exiting now (nothing past the checkpoints is lost)")
         os._exit(0)
-
-    def log(self, message: str, level: str = "info", *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        message = REDACTOR.text(message)
-        if kwargs.pop("propagate", True):
-            # What the SDK's ModuleItem.log does (a Python log line, and Sentry for warnings and
-            # errors), with Sentry limited to one event per distinct problem per minute.
-            self._logger.log(logging.getLevelName(level.upper()), message)
-            if self._sentry_gate.allow(level, message):
-                import sentry_sdk
-
-                sentry_sdk.capture_message(message, level)  # type: ignore[arg-type]
-        super().log(message, level, *args, propagate=False, **kwargs)
-
-    def log_exception(self, exception: Exception, **kwargs: Any) -> None:
-        # The SDK logs the exception's text: make sure no secret is in it.
-        text = REDACTOR.text(str(exception))
-        message = kwargs.get("message", "An exception occurred")
-        self.log(f"{message}: {type(exception).__name__}: {text}", level="error")
-
-    # --- logs from any thread ------------------------------------------------------------------
-    def enqueue_log(self, message: str, level: str = "info") -> None:
-        """The SDK's log() is not thread-safe: threads hand their lines to the run loop."""
-        self._log_queue.put((message, level))
-
-    def _flush_logs(self) -> None:
-        while True:
-            try:
-                message, level = self._log_queue.get_nowait()
-            except queue.Empty:
-                return
-            self.log(message, level)
 
     # --- run -------------------------------------------------------------------------------------
     def run(self) -> None:
