@@ -12,6 +12,7 @@ from azure.eventhub._eventprocessor.common import CloseReason
 from azure.eventhub._eventprocessor.event_processor import EventProcessor
 
 from azure_eventhub.core.errors import ReadAgain
+from azure_eventhub.hub.closing import close_in_parallel
 from azure_eventhub.hub.receiving import Pacing, receive_pass
 from azure_eventhub.hub.starting_position import pin_starts
 
@@ -60,21 +61,10 @@ class FixedEventProcessor(EventProcessor):
             if time.monotonic() >= next_refresh:
                 next_refresh = time.monotonic() + self.partition_refresh_seconds
                 self._ownership_manager.cached_parition_ids = []  # the next pass lists them again
-        # Closed in parallel: each close joins its consumer's keep-alive thread, which sleeps in 1 s
-        # steps, so one by one took up to a second a partition and, past the stop budget, left the
-        # last partitions unreleased (8 partitions: 2 still owned after exit; peers wait for expiry).
+        # Closed in parallel (closing.py), so that all are released within the stop budget.
         with self._lock:
             consumers = list(self._consumers.items())
-        closing = [
-            threading.Thread(
-                target=self._close_consumer, args=(partition_id, consumer, CloseReason.SHUTDOWN), daemon=True
-            )
-            for partition_id, consumer in consumers
-        ]
-        for thread in closing:
-            thread.start()
-        for thread in closing:
-            thread.join()
+        close_in_parallel(self._close_consumer, consumers, CloseReason.SHUTDOWN)
 
     def _pacing(self, partition_id: str) -> Pacing:
         """The partition's credit sizing; its budget is this process's share over the partitions it
