@@ -35,7 +35,7 @@ class PartitionClaim:
         self.failure: Exception | None = None
         self.received_since_idle = False  # a batch came since the last receive pass that brought none
         self.caught_up = False  # the last thing decoded for it was a receive pass that brought none
-        self.partials_in_flight = 0  # chunks sent before they were full, not done yet (forwarding.py)
+        self.partials_in_flight = 0  # chunks sent before they were full, not done yet (in_flight.py)
         self.last_received: int | None = None  # the sequence number of the last message handed to us
         # The hub's last enqueued message (sequence number, enqueued time) as first seen beyond what we
         # had received: messages wait for us (in the client's buffers or the hub) since at least then.

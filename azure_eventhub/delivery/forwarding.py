@@ -9,13 +9,13 @@ are isolated), or abandoned (trigger stopping or partition lost: nothing is sett
 intake failures never reach this module: the intake port retries them.
 
 A record refused on its own is dead-lettered only once it is judged bad data, not an intake outage
-(refusals.py, breaker.py); until then its chunk is held (holding.py) and retried.
+(refusals.py, breaker.py); until then its chunk is held (holding.py) and retried. Dead letters are
+written by dead_lettering.py; what is in flight is counted by in_flight.py.
 """
 
 from __future__ import annotations
 
 import queue
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -23,10 +23,12 @@ from collections.abc import Callable
 from azure_eventhub.delivery.backpressure import Budget
 from azure_eventhub.delivery.breaker import RefusalBreaker
 from azure_eventhub.delivery.chunking import Chunk
+from azure_eventhub.delivery.dead_lettering import DeadLetterWriter
 from azure_eventhub.delivery.digest import DeadLetterDigest
 from azure_eventhub.core.errors import Abandoned, ChunkRejected
 from azure_eventhub.delivery.failures import fail_claim
 from azure_eventhub.delivery.holding import Held, Holding
+from azure_eventhub.delivery.in_flight import InFlight
 from azure_eventhub.delivery.backoff import backoff_seconds
 from azure_eventhub.core.throttle import Throttle
 from azure_eventhub.delivery.claims import PartitionClaim
@@ -60,7 +62,6 @@ class Forwarder:
     ) -> None:
         """``hold_backoff(tries)``: seconds a held chunk waits before its next whole try."""
         self._intake = intake
-        self._dead_letters = dead_letters
         self._budget = budget
         self._metrics = metrics
         self._log = log
@@ -70,12 +71,11 @@ class Forwarder:
         self.digest = DeadLetterDigest(log)  # dead letters told per partition, a line a minute at most
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._stopping = threading.Event()
-        self._in_flight = 0
-        self._idle = threading.Condition()
-        self.records_forwarded = 0  # accepted by the intake since start (for the progress log)
+        self._in_flight = InFlight()
         self._breaker = breaker or RefusalBreaker()
         self._hold_backoff = hold_backoff or (lambda tries: backoff_seconds(tries, None))
-        self._refusals = Refusals(self._breaker, self._send, self._dead_letter_refused, log, verdict_seconds)
+        self._dead_lettering = DeadLetterWriter(dead_letters, metrics, log, self.digest, self.alive, self._stopping)
+        self._refusals = Refusals(self._breaker, self._send, self._dead_lettering.refused, log, verdict_seconds)
         self._holding = Holding(self._queue.put, self._finish, lambda work: not self.alive(work[0]))
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -94,18 +94,16 @@ class Forwarder:
 
     def drain(self, timeout: float) -> bool:
         """Wait until nothing is in flight; False if the deadline came first."""
-        deadline = time.monotonic() + timeout
-        with self._idle:
-            while self._in_flight:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._idle.wait(remaining)
-        return True
+        return self._in_flight.drain(timeout)
 
     @property
     def in_flight(self) -> int:
-        return self._in_flight
+        return self._in_flight.count
+
+    @property
+    def records_forwarded(self) -> int:
+        """Accepted by the intake since start (for the progress log)."""
+        return self._in_flight.records_forwarded
 
     @property
     def held(self) -> int:
@@ -123,16 +121,12 @@ class Forwarder:
         self._submit(partition_claim, job, job.chars, False)
 
     def _submit(self, partition_claim: PartitionClaim, item: Chunk | DeadLetterJob, chars: int, partial: bool) -> None:
-        with self._idle:
-            self._in_flight += 1
-            if partial:
-                partition_claim.partials_in_flight += 1
+        self._in_flight.add(partition_claim, partial)
         self._queue.put((partition_claim, item, chars, partial))
 
     def partial_in_flight(self, partition_claim: PartitionClaim) -> bool:
         """Whether a partial chunk of this partition is queued or being sent."""
-        with self._idle:
-            return partition_claim.partials_in_flight > 0
+        return self._in_flight.partial(partition_claim)
 
     def alive(self, partition_claim: PartitionClaim) -> bool:
         return partition_claim.alive and not self._stopping.is_set()
@@ -148,7 +142,7 @@ class Forwarder:
             try:
                 if self.alive(partition_claim):
                     if isinstance(item, DeadLetterJob):
-                        self._write_dead_letter(partition_claim, item)
+                        self._dead_lettering.write(partition_claim, item)
                     else:
                         held = self._forward(partition_claim, item)
             except Abandoned:
@@ -165,11 +159,7 @@ class Forwarder:
         """The work item is done (settled, or abandoned): its budget and in-flight count go."""
         partition_claim, _, chars, partial = work
         self._budget.release(chars)
-        with self._idle:
-            self._in_flight -= 1
-            if partial:
-                partition_claim.partials_in_flight -= 1
-            self._idle.notify_all()
+        self._in_flight.finish(partition_claim, partial)
 
     def _hold(self, work: tuple, held: Held) -> bool:
         """Park a refused chunk until its next try; False if the forwarder is stopping."""
@@ -221,50 +211,6 @@ class Forwarder:
         self._on_progress()
         self._metrics.chunk("accepted")
         self._metrics.forwarded(len(chunk), time.monotonic() - started)
-        with self._idle:
-            self.records_forwarded += len(chunk)
+        self._in_flight.forwarded(len(chunk))
         if partition_claim.alive:
             partition_claim.tracker.settle(chunk.ranges)
-
-    def _dead_letter_refused(self, partition_claim: PartitionClaim, chunk: Chunk, status: int, reason: str) -> None:
-        for record, ordinal in zip(chunk.records, chunk.ordinals(), strict=True):
-            job = DeadLetterJob(
-                ordinal, partition_claim.tracker.origin(ordinal), record, "refused",
-                f"intake refused the record with HTTP {status}: {reason}", status,
-            )  # fmt: skip
-            self._write_dead_letter(partition_claim, job)
-
-    def _write_dead_letter(self, partition_claim: PartitionClaim, job: DeadLetterJob) -> None:
-        name = dead_letter_name(partition_claim, job)
-        document = dead_letter_document(partition_claim, job)
-        delay = 1.0
-        while True:
-            try:
-                self._dead_letters.write(name, document)
-                break
-            except Exception as error:
-                self._metrics.dead_letter_failure()
-                # The first line only: storage errors go on with a request id, a time and an XML body,
-                # which made every retry a new line (the SDK shows a repeated line once a minute).
-                cause = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-                self._log(
-                    f"Could not write the dead letter {name} to the storage container (retrying; the "
-                    f"partition's checkpoint waits for it): {cause}",
-                    "error",
-                )
-            self._pause(partition_claim, delay)
-            delay = min(delay * 2, 30.0)
-        self._metrics.dead_lettered(job.kind)
-        self.digest.add(partition_claim.ref, job.kind, job.origin.sequence_number, job.origin.index, job.chars, name, job.reason)
-        if partition_claim.alive:
-            partition_claim.tracker.settle(((job.ordinal, job.ordinal + 1),))
-
-    def _pause(self, partition_claim: PartitionClaim, delay: float) -> None:
-        """Sleep ``delay`` (with jitter) unless the work is abandoned meanwhile."""
-        deadline = time.monotonic() + delay * random.uniform(0.5, 1.0)
-        while time.monotonic() < deadline:
-            if not self.alive(partition_claim):
-                raise Abandoned(f"partition {partition_claim.ref} lost or trigger stopping")
-            self._stopping.wait(min(0.5, max(0.0, deadline - time.monotonic())))
-        if not self.alive(partition_claim):
-            raise Abandoned(f"partition {partition_claim.ref} lost or trigger stopping")

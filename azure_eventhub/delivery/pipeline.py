@@ -71,11 +71,12 @@ class Pipeline:
             intake, dead_letters, self._budget, metrics, log, settings.forwarding_threads, on_progress
         )
         self._checkpointer = Checkpointer(checkpoints, metrics, log)
-        self._submitter = BatchSubmitter(
-            self._filter, self._budget, self._forwarder, metrics, settings.linger_seconds, self._on_budget_full
-        )
         self._claims = ClaimRegistry(settings.chunk_size, settings.max_chunk_chars)
         self._stopping = threading.Event()
+        self._submitter = BatchSubmitter(
+            self._filter, self._budget, self._forwarder, metrics, settings.linger_seconds, self._claims.all,
+            self._stopping, on_progress,
+        )  # fmt: skip
         self._timers = PipelineTimers(
             self.partition_claims,
             self._submitter,
@@ -203,19 +204,6 @@ class Pipeline:
             )
             self._log(f"{partition_claim.failure}; the partition is received again from its checkpoint", "error")
             raise partition_claim.failure from error
-
-    def _on_budget_full(self) -> None:
-        """A callback waits for room: send every partial chunk now. The room may be held by partial
-        chunks alone (the waiting partition's own among them), and nothing else would send them
-        before the linger (1 s; a partial chunk already on its way holds a caught-up partition's
-        next one): a wait for the intake, not for our own timer."""
-        self._on_progress()
-        if self._stopping.is_set():
-            return
-        for partition_claim in self.partition_claims():
-            chunk = partition_claim.builder.take()
-            if chunk is not None:
-                self._forwarder.submit_chunk(partition_claim, chunk, partial=True)
 
     def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None, claim: Claim = SOLE_CLAIM) -> None:
         """A receive pass that brought no message: the receiving loop is alive, and the partition is

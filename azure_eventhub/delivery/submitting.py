@@ -5,6 +5,7 @@ and dead letters) and when a partition's partial chunk goes (caught up, lingerin
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from azure_eventhub.core.messages import MessageBatch
@@ -25,14 +26,19 @@ class BatchSubmitter:
         forwarder: Forwarder,
         metrics: PipelineMetrics,
         linger_seconds: float,
-        on_budget_full: Callable[[], None],
+        partition_claims: Callable[[], list[PartitionClaim]],
+        stopping: threading.Event,
+        on_progress: Callable[[], None],
     ) -> None:
+        """``partition_claims()``: every partition claim held now; ``stopping``: the pipeline's."""
         self._filter = category_filter
         self._budget = budget
         self._forwarder = forwarder
         self._metrics = metrics
         self._linger_seconds = linger_seconds
-        self._on_budget_full = on_budget_full
+        self._partition_claims = partition_claims
+        self._stopping = stopping
+        self._on_progress = on_progress
 
     def submit(self, partition_claim: PartitionClaim, batch: MessageBatch) -> None:
         """Decode and filter the batch's records, wait for their room in the budget, track the
@@ -99,6 +105,19 @@ class BatchSubmitter:
         chunk = partition_claim.builder.take()
         if chunk is not None:
             self._budget.release(chunk.chars)
+
+    def _on_budget_full(self) -> None:
+        """A callback waits for room: send every partial chunk now. The room may be held by partial
+        chunks alone (the waiting partition's own among them), and nothing else would send them
+        before the linger (1 s; a partial chunk already on its way holds a caught-up partition's
+        next one): a wait for the intake, not for our own timer."""
+        self._on_progress()
+        if self._stopping.is_set():
+            return
+        for partition_claim in self._partition_claims():
+            chunk = partition_claim.builder.take()
+            if chunk is not None:
+                self._forwarder.submit_chunk(partition_claim, chunk, partial=True)
 
     def caught_up(self, partition_claim: PartitionClaim) -> None:
         """The partition has nothing more to read for now: send its partial chunk now rather than

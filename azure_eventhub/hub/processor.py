@@ -6,16 +6,15 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from azure.eventhub._eventprocessor.common import CloseReason
 from azure.eventhub._eventprocessor.event_processor import EventProcessor
 
 from azure_eventhub.core.errors import ReadAgain
+from azure_eventhub.hub.closing import close_in_parallel
 from azure_eventhub.hub.receiving import Pacing, receive_pass
-
-PIN_THREADS = 8  # partitions whose start is pinned at once (Starting Position latest)
+from azure_eventhub.hub.starting_position import pin_starts
 
 
 class FixedEventProcessor(EventProcessor):
@@ -62,21 +61,10 @@ class FixedEventProcessor(EventProcessor):
             if time.monotonic() >= next_refresh:
                 next_refresh = time.monotonic() + self.partition_refresh_seconds
                 self._ownership_manager.cached_parition_ids = []  # the next pass lists them again
-        # Closed in parallel: each close joins its consumer's keep-alive thread, which sleeps in 1 s
-        # steps, so one by one took up to a second a partition and, past the stop budget, left the
-        # last partitions unreleased (8 partitions: 2 still owned after exit; peers wait for expiry).
+        # Closed in parallel (closing.py), so that all are released within the stop budget.
         with self._lock:
             consumers = list(self._consumers.items())
-        closing = [
-            threading.Thread(
-                target=self._close_consumer, args=(partition_id, consumer, CloseReason.SHUTDOWN), daemon=True
-            )
-            for partition_id, consumer in consumers
-        ]
-        for thread in closing:
-            thread.start()
-        for thread in closing:
-            thread.join()
+        close_in_parallel(self._close_consumer, consumers, CloseReason.SHUTDOWN)
 
     def _pacing(self, partition_id: str) -> Pacing:
         """The partition's credit sizing; its budget is this process's share over the partitions it
@@ -125,37 +113,13 @@ class FixedEventProcessor(EventProcessor):
         pin_start a partition without a checkpoint gets one first, or is not opened: the SDK would
         open it at "@latest" again at every claim or read-again, skipping what came in between."""
         if self.pin_start is not None:
-            claimed_partitions, checkpoints = self._pinned(claimed_partitions, checkpoints)
+            claimed_partitions, checkpoints = pin_starts(
+                claimed_partitions, checkpoints, self._consumers, self.pin_start, self._report_unpinned
+            )
         super()._create_tasks_for_claimed_ownership(claimed_partitions, checkpoints)
 
-    def _pinned(
-        self, claimed_partitions: Iterable[str], checkpoints: dict[str, dict[str, Any]] | None
-    ) -> tuple[list[str], dict[str, dict[str, Any]]]:
-        checkpoints = dict(checkpoints or {})
-        claimed = list(claimed_partitions)
-        unpinned = [
-            partition_id
-            for partition_id in claimed
-            if partition_id not in self._consumers and not (checkpoints.get(partition_id) or {}).get("offset")
-        ]
-        # In parallel: a pin is a management call on a connection of its own (0.36 s on the emulator)
-        # and a blob write; one by one, the first claim of 32 partitions held them all 12 s unread.
-        with ThreadPoolExecutor(max_workers=max(1, min(PIN_THREADS, len(unpinned)))) as pool:
-            outcomes = list(pool.map(self._pin_or_error, unpinned))
-        failed = set()
-        for partition_id, outcome in zip(unpinned, outcomes):
-            if isinstance(outcome, Exception):  # StartNotPinned: still owned, claimed again next pass
-                self._process_error(None, outcome)
-                failed.add(partition_id)
-            else:
-                checkpoints[partition_id] = outcome
-        return [partition_id for partition_id in claimed if partition_id not in failed], checkpoints
-
-    def _pin_or_error(self, partition_id: str) -> dict[str, Any] | Exception:
-        try:
-            return self.pin_start(partition_id)
-        except Exception as error:
-            return error
+    def _report_unpinned(self, error: Exception) -> None:
+        self._process_error(None, error)
 
     def _close_consumer(self, partition_id: str, consumer, reason: CloseReason) -> None:
         """The SDK's, except that a partition lost is closed without holding up the loop."""

@@ -58,9 +58,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from azure_eventhub.core.errors import CollectorError
-from azure_eventhub.core.messages import Claim, PartitionRef
 from azure_eventhub.hub.child_output import ErrorOutput
+from azure_eventhub.hub.child_reports import ChildReports
 from azure_eventhub.hub.consumer import ReceiverSettings
 from azure_eventhub.hub.partition_router import PartitionRouter
 # The child side, and what both sides share; _PipeHandler and the constants are named here too.
@@ -106,9 +105,7 @@ class ReceiverProcess:
         self._connection = None
         self._send_lock = threading.Lock()
         self._reader: threading.Thread | None = None
-        self._open: dict[str, PartitionRef] = {}
-        self._sent_failures: set[str] = set()  # partitions told to start over, until opened again
-        self._claims: dict[str, int] = {}  # partition id -> the child's claim opened last
+        self._reports = ChildReports(number, router, log, self._send)
 
     def start(self) -> None:
         # spawn, not fork: the parent runs threads (a forked child could inherit a held lock).
@@ -181,70 +178,19 @@ class ReceiverProcess:
         except (OSError, ValueError):  # the child is gone: the reader has seen it or will
             pass
 
-    def _fail(self, partition_id: str, claim: int, failure: ReceiveFailure) -> None:
-        """Tell the child to read the partition again from its checkpoint, if ``claim`` is still its
-        current one there."""
-        self._send(("fail", partition_id, claim, failure))
-
     def _read(self) -> None:
-        router, pipeline, number = self._router, self._router.pipeline, self.number
+        reports = self._reports
         try:
             while True:
-                item = self._connection.recv()
-                kind = item[0]
-                if kind == "messages" or kind == "idle":
-                    ref, claim = item[1], Claim(number, item[2])
-                    if router.holds(claim, ref):
-                        try:
-                            if kind == "messages":
-                                pipeline.messages_received(ref, item[3], item[4], claim=claim)
-                            else:
-                                pipeline.receive_idle(ref, item[3], claim=claim)
-                        except CollectorError as failure:  # BatchHandlingFailed, BatchOutOfOrder: read it again
-                            self._fail(ref.partition_id, claim.number, ReceiveFailure.of(failure))
-                    elif (
-                        router.holder(ref) is None
-                        and ref.partition_id in self._open
-                        and self._claims.get(ref.partition_id) == claim.number
-                        and ref.partition_id not in self._sent_failures
-                    ):
-                        # Dropped while another process held the partition here, which has since
-                        # closed it: this child holds it, and must read it again from the checkpoint.
-                        # (While the other holds it, this one is the stale reader: its link is
-                        # taken over and its SDK closes the partition by itself.)
-                        self._sent_failures.add(ref.partition_id)
-                        self._fail(ref.partition_id, claim.number, ReceiveFailure(HANDED_OVER, ()))
-                elif kind == "opened":
-                    ref, claim = item[1], Claim(number, item[2])
-                    self._open[ref.partition_id] = ref
-                    self._claims[ref.partition_id] = claim.number
-                    self._sent_failures.discard(ref.partition_id)
-                    router.opened(claim, ref)
-                elif kind == "closed":
-                    _, ref, claim_number, reason, ack = item
-                    if self._claims.get(ref.partition_id) == claim_number:
-                        self._open.pop(ref.partition_id, None)
-                    try:
-                        router.closed(Claim(number, claim_number), ref, reason)
-                    finally:
-                        self._send(("ack", ack))
-                elif kind == "error":
-                    router.receive_error(item[1], item[2])
-                elif kind == "balanced":
-                    router.load_balanced(item[1])
-                elif kind == "log":
-                    self._log(item[1], item[2])
+                reports.replay(self._connection.recv())
         except (EOFError, OSError):
             pass  # the child exited (or was killed)
         except Exception as error:  # a pipeline bug: the child is stopped, its partitions start over
-            self._log(f"Receiver process {number} stopped: {type(error).__name__}: {error}", "error")
+            self._log(f"Receiver process {self.number} stopped: {type(error).__name__}: {error}", "error")
             if self._process is not None:
                 self._process.kill()
         finally:
-            router.process_ended(
-                [(Claim(number, self._claims[partition_id]), ref) for partition_id, ref in self._open.items()]
-            )
-            self._open.clear()
+            reports.ended()
             try:
                 self._connection.close()
             except OSError:

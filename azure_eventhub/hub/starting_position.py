@@ -9,9 +9,13 @@ partition is opened from that checkpoint; every later opening continues from a c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from azure_eventhub.core.errors import StartNotPinned
+
+PIN_THREADS = 8  # partitions whose start is pinned at once
 
 
 class LatestPin:
@@ -40,3 +44,41 @@ class LatestPin:
         except Exception as error:
             raise StartNotPinned(partition_id, error) from error
         return checkpoint
+
+
+def pin_starts(
+    claimed: Iterable[str],
+    checkpoints: dict[str, dict[str, Any]] | None,
+    opened: Collection[str],
+    pin: Callable[[str], dict[str, Any]],
+    report: Callable[[Exception], None],
+) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """The claimed partitions to open and their checkpoints, once every one that is not ``opened``
+    and has no checkpoint got its start pinned; one whose pin failed is left out (``report``ed:
+    still owned, it is claimed again at the next load-balancing pass)."""
+    checkpoints = dict(checkpoints or {})
+    claimed = list(claimed)
+    unpinned = [
+        partition_id
+        for partition_id in claimed
+        if partition_id not in opened and not (checkpoints.get(partition_id) or {}).get("offset")
+    ]
+
+    def pin_or_error(partition_id: str) -> dict[str, Any] | Exception:
+        try:
+            return pin(partition_id)
+        except Exception as error:
+            return error
+
+    # In parallel: a pin is a management call on a connection of its own (0.36 s on the emulator)
+    # and a blob write; one by one, the first claim of 32 partitions held them all 12 s unread.
+    with ThreadPoolExecutor(max_workers=max(1, min(PIN_THREADS, len(unpinned)))) as pool:
+        outcomes = list(pool.map(pin_or_error, unpinned))
+    failed = set()
+    for partition_id, outcome in zip(unpinned, outcomes):
+        if isinstance(outcome, Exception):  # StartNotPinned
+            report(outcome)
+            failed.add(partition_id)
+        else:
+            checkpoints[partition_id] = outcome
+    return [partition_id for partition_id in claimed if partition_id not in failed], checkpoints

@@ -66,7 +66,7 @@ def test_a_refused_chunk_is_split_until_the_bad_record_is_isolated_and_dead_lett
 
 def test_a_dead_letter_that_cannot_be_written_holds_the_checkpoint_until_it_is(monkeypatch):
     forwarder, _, dead_letters, log = make(dead_letters=FakeDeadLetters(failures=2))
-    monkeypatch.setattr("azure_eventhub.delivery.forwarding.random.uniform", lambda a, b: 0.01)
+    monkeypatch.setattr("azure_eventhub.delivery.dead_lettering.random.uniform", lambda a, b: 0.01)
     partition_claim = PartitionClaim(REF, 10, 1000)
     ordinal = tracked(partition_claim, 1)
     forwarder.submit_dead_letter(partition_claim, DeadLetterJob(ordinal, RecordOrigin(0, "0", 0), "x" * 10, "oversized", "too big"))

@@ -255,14 +255,14 @@ def test_a_failure_told_for_an_ended_claim_does_not_touch_the_next_one():
     process, child, _, _ = connected(routed(handler))
     child.partition_opened(REF0)
     wait_until(lambda: handler.calls == [("opened", "0")], 3)
-    stale = process._claims["0"]
+    stale = process._reports.claim("0")
     child.partition_closed(REF0, "lost")
     child.partition_opened(REF0)  # claimed again
-    wait_until(lambda: process._claims.get("0", stale) != stale, 3)
+    wait_until(lambda: process._reports.claim("0") not in (None, stale), 3)
     process._send(("fail", "0", stale, ReceiveFailure(HANDED_OVER, ())))  # late, for the ended claim
     child.partition_opened(REF1)
-    wait_until(lambda: "1" in process._claims, 3)
-    process._fail("1", process._claims["1"], ReceiveFailure(HANDED_OVER, ()))  # for the current claim of partition 1
+    wait_until(lambda: process._reports.claim("1") is not None, 3)
+    process._reports.fail("1", process._reports.claim("1"), ReceiveFailure(HANDED_OVER, ()))  # for the current claim of partition 1
     wait_until(lambda: "1" in child._failed, 3)
     assert "0" not in child._failed
     child.messages_received(REF0, batch(3), None)  # the new claim of partition 0 flows

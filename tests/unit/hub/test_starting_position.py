@@ -51,3 +51,24 @@ def test_a_failed_write_is_a_typed_error_naming_the_partition():
     assert raised.value.partition_id == "3"
     assert str(raised.value).startswith("could not fix where partition 3 starts (Starting Position latest)")
     assert str(raised.value).endswith("ConnectionError: refused")
+
+
+def test_only_unopened_partitions_without_an_offset_are_pinned_and_a_failed_pin_is_left_out():
+    from azure_eventhub.hub.starting_position import pin_starts
+
+    pinned, reported = [], []
+
+    def pin(partition_id):
+        pinned.append(partition_id)
+        if partition_id == "3":
+            raise StartNotPinned(partition_id, TimeoutError("the hub did not answer"))
+        return {"offset": "10", "sequence_number": 5}
+
+    checkpoints = {"1": {"offset": "7", "sequence_number": 2}, "2": {"offset": None}}
+    to_open, positions = pin_starts(["0", "1", "2", "3", "4"], checkpoints, {"4": object()}, pin, reported.append)
+    assert sorted(pinned) == ["0", "2", "3"]  # "1" has an offset; "4" is open already
+    assert to_open == ["0", "1", "2", "4"]
+    assert positions["0"] == positions["2"] == {"offset": "10", "sequence_number": 5}
+    assert positions["1"] == {"offset": "7", "sequence_number": 2}
+    assert len(reported) == 1 and "partition 3" in str(reported[0]) and "the hub did not answer" in str(reported[0])
+    assert checkpoints["2"] == {"offset": None}  # the caller's dict is not changed
