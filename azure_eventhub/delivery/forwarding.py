@@ -29,7 +29,6 @@ from azure_eventhub.core.errors import Abandoned, ChunkRejected
 from azure_eventhub.delivery.failures import fail_claim
 from azure_eventhub.delivery.holding import Held, Holding
 from azure_eventhub.delivery.in_flight import InFlight
-from azure_eventhub.delivery.backoff import backoff_seconds
 from azure_eventhub.core.throttle import Throttle
 from azure_eventhub.delivery.claims import PartitionClaim
 from azure_eventhub.core.metrics import PipelineMetrics
@@ -60,7 +59,7 @@ class Forwarder:
         hold_backoff: Callable[[int], float] | None = None,
         verdict_seconds: float = VERDICT_SECONDS,
     ) -> None:
-        """``hold_backoff(tries)``: seconds a held chunk waits before its next whole try."""
+        """``hold_backoff`` and ``verdict_seconds``: see refusals.Refusals."""
         self._intake = intake
         self._budget = budget
         self._metrics = metrics
@@ -73,9 +72,10 @@ class Forwarder:
         self._stopping = threading.Event()
         self._in_flight = InFlight()
         self._breaker = breaker or RefusalBreaker()
-        self._hold_backoff = hold_backoff or (lambda tries: backoff_seconds(tries, None))
         self._dead_lettering = DeadLetterWriter(dead_letters, metrics, log, self.digest, self.alive, self._stopping)
-        self._refusals = Refusals(self._breaker, self._send, self._dead_lettering.refused, log, verdict_seconds)
+        self._refusals = Refusals(
+            self._breaker, self._send, self._dead_lettering.refused, log, verdict_seconds, hold_backoff
+        )
         self._holding = Holding(self._queue.put, self._finish, lambda work: not self.alive(work[0]))
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -164,11 +164,7 @@ class Forwarder:
     def _hold(self, work: tuple, held: Held) -> bool:
         """Park a refused chunk until its next try; False if the forwarder is stopping."""
         partition_claim, _, chars, partial = work
-        if self._breaker.proven(held.first_refusal):
-            delay = 0.0  # its evidence came while it was being split: judge it now
-        else:
-            held.tries += 1
-            delay = self._hold_backoff(held.tries)
+        delay = self._refusals.next_try(held)
         if not self._holding.park((partition_claim, held, chars, partial), held.first_refusal, delay):
             return False
         if delay and self._breaker.proven(held.first_refusal):
@@ -203,11 +199,7 @@ class Forwarder:
         open_seconds = self._breaker.accepted(ticket)
         self._holding.wake(ticket)
         if open_seconds is not None:
-            self._log(
-                f"The intake accepts records again, after refusing every one for {open_seconds:.0f} s: the chunks "
-                "held meanwhile are sent again",
-                "info",
-            )
+            self._refusals.tell_outage_over(open_seconds)
         self._on_progress()
         self._metrics.chunk("accepted")
         self._metrics.forwarded(len(chunk), time.monotonic() - started)

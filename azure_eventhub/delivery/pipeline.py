@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from azure_eventhub.delivery.backpressure import Budget
 from azure_eventhub.delivery.checkpointing import Checkpointer, CheckpointPort
 from azure_eventhub.delivery.chunking import DEFAULT_MAX_CHUNK_CHARS
-from azure_eventhub.core.errors import BatchOutOfOrder, BatchHandlingFailed
+from azure_eventhub.delivery.failures import fail_batch
 from azure_eventhub.delivery.filtering import CategoryFilter
 from azure_eventhub.delivery.forwarding import DeadLetterPort, Forwarder, IntakePort
 from azure_eventhub.delivery.claims import ClaimRegistry, PartitionClaim
@@ -183,27 +183,11 @@ class Pipeline:
             return
         try:
             self._submitter.submit(partition_claim, batch)
-            # Caught up: the batch reached the last event the hub had enqueued when it was delivered.
-            # The SDK's next pass over this partition, which would tell the same, may come a second
-            # or more later (it serves every partition in turn, and an idle one holds it 0.2 s).
-            last = partition_claim.info.last_enqueued_sequence_number
-            if last is not None and batch.sequence_numbers[-1] >= last:
-                self._submitter.caught_up(partition_claim)
-            else:
-                partition_claim.received_since_idle = True
-        except BatchOutOfOrder as refused:  # nothing of it was tracked
-            partition_claim.failure = refused
-            self._log(
-                f"Partition {partition_claim.ref}, {claim}: {refused}; read again from its checkpoint", "warning"
-            )
-            raise
         except Exception as error:  # the receiver must outlive a bug: the partition starts over
-            self._metrics.pipeline_failure("decoding")
-            partition_claim.failure = BatchHandlingFailed(
-                f"decoding a batch of partition {partition_claim.ref} failed: {type(error).__name__}: {error}"
-            )
-            self._log(f"{partition_claim.failure}; the partition is received again from its checkpoint", "error")
-            raise partition_claim.failure from error
+            failure = fail_batch(partition_claim, claim, error, self._metrics, self._log)
+            if failure is error:
+                raise
+            raise failure from error
 
     def receive_idle(self, ref: PartitionRef, info: PartitionInfo | None, claim: Claim = SOLE_CLAIM) -> None:
         """A receive pass that brought no message: the receiving loop is alive, and the partition is

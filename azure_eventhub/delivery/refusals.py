@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from azure_eventhub.delivery.backoff import backoff_seconds
 from azure_eventhub.delivery.breaker import RefusalBreaker
 from azure_eventhub.delivery.chunking import Chunk, joined
 from azure_eventhub.core.errors import ChunkRejected
@@ -44,14 +45,18 @@ class Refusals:
         dead_letter: Callable[[PartitionClaim, Chunk, int, str], None],
         log: LogFunction,
         verdict_seconds: float = VERDICT_SECONDS,
+        hold_backoff: Callable[[int], float] | None = None,
     ) -> None:
         """``send`` makes one request (raises ChunkRejected; settles the chunk if accepted);
-        ``dead_letter`` writes every record of a chunk as refused, with the intake's status and reason."""
+        ``dead_letter`` writes every record of a chunk as refused, with the intake's status and reason;
+        ``hold_backoff(tries)``: seconds a held chunk waits before its next whole try (the intake
+        port's backoff by default)."""
         self.breaker = breaker
         self._send = send
         self._dead_letter = dead_letter
         self._log = log
         self.verdict_seconds = verdict_seconds
+        self._hold_backoff = hold_backoff or (lambda tries: backoff_seconds(tries, None))
         self._told = Throttle(60.0)  # outage and held-record lines, once a minute each
 
     def judge(self, partition_claim: PartitionClaim, held: Held, proven: bool) -> Held | None:
@@ -91,6 +96,13 @@ class Refusals:
         if every_record and breaker.fully_refused(held.first_refusal):
             self._tell_outage(held, opened=True)
         return held
+
+    def next_try(self, held: Held) -> float:
+        """Seconds before a held chunk's next whole try."""
+        if self.breaker.proven(held.first_refusal):
+            return 0.0  # its evidence came while it was being split: judge it now
+        held.tries += 1
+        return self._hold_backoff(held.tries)
 
     def _isolate(self, partition_claim: PartitionClaim, held: Held, proven: bool) -> list[Chunk]:
         """Split the held chunk in halves down to single records; dead-letter those refused alone
@@ -132,6 +144,13 @@ class Refusals:
             "dead-lettered and the checkpoints wait; chunks are retried whole with backoff until accepted (one at "
             "a time is still split, to find a record the intake accepts)",
             "error",
+        )
+
+    def tell_outage_over(self, open_seconds: float) -> None:
+        self._log(
+            f"The intake accepts records again, after refusing every one for {open_seconds:.0f} s: the chunks "
+            "held meanwhile are sent again",
+            "info",
         )
 
     def _tell_held(self, partition_claim: PartitionClaim, held: Held) -> None:

@@ -43,7 +43,7 @@ class BatchSubmitter:
     def submit(self, partition_claim: PartitionClaim, batch: MessageBatch) -> None:
         """Decode and filter the batch's records, wait for their room in the budget, track the
         batch, and submit its chunks and dead letters: every ordinal of the batch is tracked before
-        any can be settled."""
+        any can be settled. Then, if the batch caught the partition up, its partial chunk goes."""
         partition_claim.caught_up = False
         if partition_claim.resumed_after is None:
             partition_claim.resumed_after = batch.sequence_numbers[0] - 1
@@ -73,6 +73,14 @@ class BatchSubmitter:
             self._budget.release(chars - handed)  # a failure on the way: what nothing holds
         if not partition_claim.alive:  # lost meanwhile (a claim of another receiver process), maybe after
             self.discard_partial_chunk(partition_claim)  # partition_opened emptied its partial chunk
+        # Caught up: the batch reached the last event the hub had enqueued when it was delivered.
+        # The SDK's next pass over this partition, which would tell the same, may come a second
+        # or more later (it serves every partition in turn, and an idle one holds it 0.2 s).
+        last = partition_claim.info.last_enqueued_sequence_number
+        if last is not None and batch.sequence_numbers[-1] >= last:
+            self.caught_up(partition_claim)
+        else:
+            partition_claim.received_since_idle = True
 
     def _submit_with_dead_letters(
         self, partition_claim: PartitionClaim, batch: MessageBatch, routed: Destinations
@@ -121,9 +129,10 @@ class BatchSubmitter:
 
     def caught_up(self, partition_claim: PartitionClaim) -> None:
         """The partition has nothing more to read for now: send its partial chunk now rather than
-        after the linger, unless another partial chunk of it is still on its way. Waiting longer only pays when more records come
-        soon, and a caught-up partition has none waiting; the one-at-a-time rule (Nagle's, for TCP
-        segments) keeps a trickle of records from becoming a request each."""
+        after the linger, unless another partial chunk of it is still on its way. Waiting longer only
+        pays when more records come soon, and a caught-up partition has none waiting; the
+        one-at-a-time rule (Nagle's, for TCP segments) keeps a trickle of records from becoming a
+        request each."""
         partition_claim.caught_up = True
         if not self._forwarder.partial_in_flight(partition_claim):
             chunk = partition_claim.builder.take()

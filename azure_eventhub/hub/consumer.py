@@ -70,7 +70,6 @@ class EventHubReceiver:
             self.checkpoint_store,
             settings.sibling,
             settings.siblings,
-            grace_seconds=settings.ownership_expiration,
             ownership_expiration=settings.ownership_expiration,
         )
         self.client = create_consumer_client(settings, self.claims)

@@ -9,9 +9,10 @@ the same free partitions; Azure refuses the second claim (If-None-Match), but Az
 enforce that condition on Set Blob Metadata, and both processes then read the partition, each
 taking the link over from the other.
 
-So for its first ``grace_seconds`` a receiver process claims a *free* partition (never claimed,
-released, or expired) only if it is in its stripe: partition number modulo the number of receiver
-processes equals its own number. Renewals, steals from other owners (replicas) and releases pass
+So for its first ownership expiration interval (the start grace: 60 s by default, the time after
+which the SDK takes any unrenewed claim for free) a receiver process claims a *free* partition
+(never claimed, released, or expired) only if it is in its stripe: partition number modulo the
+number of receiver processes equals its own number. Renewals, steals from other owners (replicas) and releases pass
 unchanged, and after the grace the SDK's load balancing alone decides, so a stripe whose process is
 slow to start is taken by the others then. One receiver process (the default) is never filtered.
 The store is wrapped through the SDK's public CheckpointStore interface: nothing private.
@@ -43,7 +44,6 @@ class SiblingClaims(CheckpointStore):
         store: CheckpointStore,
         sibling: int,
         siblings: int,
-        grace_seconds: float,
         ownership_expiration: float,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -51,7 +51,6 @@ class SiblingClaims(CheckpointStore):
         self.store = store
         self.sibling = sibling
         self.siblings = siblings
-        self._grace_seconds = grace_seconds
         self._expiration = ownership_expiration
         self._clock = clock
         self._wall_clock = wall_clock
@@ -85,7 +84,7 @@ class SiblingClaims(CheckpointStore):
     def _in_grace(self) -> bool:
         if self.siblings <= 1:
             return False
-        return self._started is None or self._clock() - self._started < self._grace_seconds
+        return self._started is None or self._clock() - self._started < self._expiration
 
     def _may_claim(self, ownership: dict[str, Any]) -> bool:
         """A release, a renewal or a steal passes; a free partition only if it is in the stripe."""

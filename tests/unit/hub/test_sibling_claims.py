@@ -51,7 +51,7 @@ class Clock:
 
 def claims(store, sibling=0, siblings=2, clock=None) -> SiblingClaims:
     return SiblingClaims(
-        store, sibling, siblings, grace_seconds=60.0, ownership_expiration=60.0, clock=clock or Clock(), wall_clock=lambda: NOW
+        store, sibling, siblings, ownership_expiration=60.0, clock=clock or Clock(), wall_clock=lambda: NOW
     )
 
 
@@ -177,7 +177,6 @@ def _race(azurite, siblings: int) -> tuple[list[str], list[str], dict[str, str]]
             ListedTogether(blob_store, barrier, claimed[0] if sibling else None, claimed[sibling]),
             sibling,
             siblings,
-            grace_seconds=60,
             ownership_expiration=60,
         )
         manager = OwnershipManager(HubClient(), "group", f"owner-{sibling}", store, 60, LoadBalancingStrategy.GREEDY, None)
