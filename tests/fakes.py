@@ -60,8 +60,11 @@ class FakeIntake:
 
 
 class FakeDeadLetters:
-    def __init__(self, failures: int = 0) -> None:
+    """Fails its first ``failures`` writes with OSError(``error``)."""
+
+    def __init__(self, failures: int = 0, error: str = "storage unavailable") -> None:
         self.failures = failures
+        self.error = error
         self.written: dict[str, bytes] = {}
         self.attempts = 0
 
@@ -69,7 +72,7 @@ class FakeDeadLetters:
         self.attempts += 1
         if self.failures > 0:
             self.failures -= 1
-            raise OSError("storage unavailable")
+            raise OSError(self.error)
         self.written[name] = document
 
 

@@ -33,14 +33,7 @@ from azure_eventhub.core.throttle import Throttle
 from azure_eventhub.delivery.claims import PartitionClaim
 from azure_eventhub.core.metrics import PipelineMetrics
 from azure_eventhub.delivery.refusals import VERDICT_SECONDS, Refusals
-# The ports and dead letters live in ports.py; named here too for this module's importers.
-from azure_eventhub.delivery.ports import (  # noqa: F401
-    DeadLetterJob,
-    DeadLetterPort,
-    IntakePort,
-    dead_letter_document,
-    dead_letter_name,
-)
+from azure_eventhub.delivery.ports import DeadLetterJob, DeadLetterPort, IntakePort
 
 LogFunction = Callable[[str, str], None]  # (message, level)
 

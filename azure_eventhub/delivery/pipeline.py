@@ -24,7 +24,8 @@ from azure_eventhub.delivery.checkpointing import Checkpointer, CheckpointPort
 from azure_eventhub.delivery.chunking import DEFAULT_MAX_CHUNK_CHARS
 from azure_eventhub.delivery.failures import fail_batch
 from azure_eventhub.delivery.filtering import CategoryFilter
-from azure_eventhub.delivery.forwarding import DeadLetterPort, Forwarder, IntakePort
+from azure_eventhub.delivery.forwarding import Forwarder
+from azure_eventhub.delivery.ports import DeadLetterPort, IntakePort
 from azure_eventhub.delivery.claims import ClaimRegistry, PartitionClaim
 from azure_eventhub.core.messages import SOLE_CLAIM, Claim, MessageBatch, PartitionInfo, PartitionRef
 from azure_eventhub.core.metrics import PipelineMetrics

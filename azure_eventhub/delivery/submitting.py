@@ -15,7 +15,8 @@ from azure_eventhub.delivery.backpressure import Budget
 from azure_eventhub.delivery.claims import PartitionClaim
 from azure_eventhub.delivery.destinations import Destinations, needs_dead_letters, sort_by_destination
 from azure_eventhub.delivery.filtering import CategoryFilter
-from azure_eventhub.delivery.forwarding import DeadLetterJob, Forwarder
+from azure_eventhub.delivery.forwarding import Forwarder
+from azure_eventhub.delivery.ports import DeadLetterJob
 
 
 class BatchSubmitter:

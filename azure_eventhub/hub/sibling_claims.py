@@ -12,9 +12,9 @@ taking the link over from the other.
 So for its first ownership expiration interval (the start grace: 60 s by default, the time after
 which the SDK takes any unrenewed claim for free) a receiver process claims a *free* partition
 (never claimed, released, or expired) only if it is in its stripe: partition number modulo the
-number of receiver processes equals its own number. Renewals, steals from other owners (replicas) and releases pass
-unchanged, and after the grace the SDK's load balancing alone decides, so a stripe whose process is
-slow to start is taken by the others then. One receiver process (the default) is never filtered.
+number of receiver processes equals its own number. Renewals, steals from other owners (replicas)
+and releases pass unchanged, and after the grace the SDK's load balancing alone decides, so a
+stripe whose process is slow to start is taken by the others then. One receiver process (the default) is never filtered.
 The store is wrapped through the SDK's public CheckpointStore interface: nothing private.
 """
 

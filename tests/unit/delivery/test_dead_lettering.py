@@ -37,15 +37,8 @@ class RecordingDigest:
         self.entries.append(entry)
 
 
-class FailingDeadLetters(FakeDeadLetters):
-    """Fails ``failures`` times with a storage error of several lines, as the SDK's are."""
-
-    def write(self, name: str, document: bytes) -> None:
-        self.attempts += 1
-        if self.failures > 0:
-            self.failures -= 1
-            raise OSError("The specified container is being deleted.\nRequestId:abc\nTime:2026-01-01T00:00:00Z")
-        self.written[name] = document
+# A storage error of several lines, as the SDK's are.
+STORAGE_ERROR = "The specified container is being deleted.\nRequestId:abc\nTime:2026-01-01T00:00:00Z"
 
 
 def writer(dead_letters=None, alive=lambda partition_claim: True, stopping=None):
@@ -80,7 +73,7 @@ def test_a_written_dead_letter_is_counted_told_and_settles_its_ordinal():
 
 def test_a_failed_write_is_retried_and_logs_the_first_line_of_its_error_until_it_succeeds(monkeypatch):
     monkeypatch.setattr("azure_eventhub.delivery.dead_lettering.random.uniform", lambda a, b: 0.01)
-    written, parts = writer(FailingDeadLetters(failures=2))
+    written, parts = writer(FakeDeadLetters(failures=2, error=STORAGE_ERROR))
     partition_claim = claim_with_messages(1)
     written.write(partition_claim, job_of(partition_claim, 0))
     assert parts["dead_letters"].attempts == 3 and parts["metrics"].failures == 2

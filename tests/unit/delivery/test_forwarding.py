@@ -7,7 +7,8 @@ from azure_eventhub.delivery.backpressure import Budget
 from azure_eventhub.delivery.breaker import RefusalBreaker
 from azure_eventhub.delivery.chunking import ChunkBuilder
 from azure_eventhub.core.errors import PipelineFailed
-from azure_eventhub.delivery.forwarding import DeadLetterJob, Forwarder, dead_letter_name
+from azure_eventhub.delivery.forwarding import Forwarder
+from azure_eventhub.delivery.ports import DeadLetterJob, dead_letter_name
 from azure_eventhub.delivery.claims import PartitionClaim
 from azure_eventhub.core.messages import MessageBatch
 from azure_eventhub.delivery.tracking import RecordOrigin
